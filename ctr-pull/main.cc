@@ -1,0 +1,5 @@
+#include <cstdio>
+int main() {
+  std::fprintf(stderr, "ctr-pull: not implemented yet\n");
+  return 1;
+}

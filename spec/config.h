@@ -397,7 +397,13 @@ struct Spec {
 // Unknown fields are ignored. ociVersion must be a SemVer 2.0 string (any version; see
 // CheckSupportedOciVersion).
 absl::StatusOr<Spec> ParseConfig(std::string_view json_text);
-absl::StatusOr<Spec> ParseConfig(const json::Value& doc);
+// The same on an already parsed document. (Not an overload of ParseConfig: json::Value converts
+// implicitly from std::string, which would make ParseConfig(std::string) ambiguous.)
+absl::StatusOr<Spec> DecodeConfig(const json::Value& doc);
+// Decodes a bare process object (`exec --process process.json`), with the same checks as
+// config.json's "process" (cwd absolute, args non-empty); paths in errors start at the top
+// ("cwd: must be an absolute path").
+absl::StatusOr<Process> ParseProcess(std::string_view json_text);
 // Reads and parses a config.json file; errors are prefixed with the path.
 absl::StatusOr<Spec> LoadConfig(const std::string& path);
 

@@ -1,5 +1,3 @@
-#include <cstdio>
-int main() {
-  std::fprintf(stderr, "ctr-pull: not implemented yet\n");
-  return 1;
-}
+#include "ctr-pull/cli.h"
+
+int main(int argc, char** argv) { return hull::pull::CtrPullMain(argc, argv); }

@@ -518,7 +518,7 @@ TEST_F(CgroupTest, StatsReportUsage) {
     EXPECT_GE(stats->memory.usage.usage, 16u << 20);
   }
   if (!manager_->PathFor("cpuacct").empty() || IsUnified(*manager_, "cpu")) {
-    EXPECT_GE(stats->cpu.usage.total, 100'000'000u);  // the busy loop's CPU time
+    EXPECT_GE(stats->cpu.usage.total, 90'000'000u);  // most of the busy loop's CPU time
   }
   if (!manager_->PathFor("pids").empty()) {
     EXPECT_EQ(stats->pids.current, 1u);

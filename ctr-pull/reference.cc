@@ -47,9 +47,16 @@ bool ValidTag(std::string_view t) {
   return true;
 }
 
-// host[:port], host being DNS labels or an IPv6 literal in brackets.
+// host[:port], host being DNS labels or an IPv6 literal in brackets; the port is numeric.
 bool ValidDomain(std::string_view d) {
   if (d.empty()) return false;
+  size_t colon = d.rfind(':');
+  if (colon != std::string_view::npos && d.find(']', colon) == std::string_view::npos) {
+    std::string_view port = d.substr(colon + 1);
+    if (port.empty() || port.find_first_not_of("0123456789") != std::string_view::npos) {
+      return false;
+    }
+  }
   for (char c : d) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '.' || c == '-' || c == ':' || c == '[' || c == ']';

@@ -140,8 +140,16 @@ absl::StatusOr<UniqueFd> LayerApplier::OpenParent(const std::vector<std::string>
     std::string prefix = JoinPath(comps, i + 1);
     absl::StatusOr<UniqueFd> next = OpenInRoot(root_, prefix, O_PATH | O_DIRECTORY);
     if (!next.ok() && ErrnoOf(next.status()) == ENOENT) {
-      if (mkdirat(cur.get(), comps[i].c_str(), 0755) != 0 && errno != EEXIST) {
-        return ErrnoError(absl::StrCat("create parent directory ", prefix));
+      if (mkdirat(cur.get(), comps[i].c_str(), 0755) != 0) {
+        if (errno != EEXIST) return ErrnoError(absl::StrCat("create parent directory ", prefix));
+        struct stat st;
+        if (fstatat(cur.get(), comps[i].c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISLNK(st.st_mode)) {
+          // Following it would mean creating its target; a layer has no reason to write through
+          // a dangling symlink, and its target may name a host path.
+          return absl::PermissionDeniedError(absl::StrCat(
+              "parent \"", prefix, "\" is a symlink to a directory that does not exist in the rootfs"));
+        }
       }
       next = OpenInRoot(root_, prefix, O_PATH | O_DIRECTORY);
     }

@@ -1,0 +1,42 @@
+#!/bin/bash
+# run-cgroup-v2-tests.sh BUILD_DIR [TEST_BINARY...]
+#
+# Runs hull's cgroup tests inside a pure cgroup v2 guest (see run-in-cgroup2-vm.sh) and exits
+# with their combined status (0 only if every binary passed).
+# TEST_BINARY names are files in BUILD_DIR/bin; the default is the cgroup unit and integration
+# tests, plus every other integration_* binary when HULL_VM_ALL_INTEGRATION=1 (the hull-level
+# integration tests, once they exist). GoogleTest XML reports go to BUILD_DIR/vm-test-results/.
+# Extra GoogleTest flags can be passed with GTEST_FILTER etc. in the environment.
+set -uo pipefail
+[ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR [TEST_BINARY...]" >&2; exit 2; }
+build=$(realpath -e "$1") || { echo "no build dir $1" >&2; exit 2; }
+shift
+here=$(cd "$(dirname "$0")" && pwd)
+tests=("$@")
+if [ ${#tests[@]} -eq 0 ]; then
+  tests=(unit_cgroups integration_cgroups)
+  if [ "${HULL_VM_ALL_INTEGRATION:-0}" = 1 ]; then
+    for b in "$build"/bin/integration_*; do
+      n=$(basename "$b")
+      [ "$n" = integration_cgroups ] || tests+=("$n")
+    done
+  fi
+fi
+for t in "${tests[@]}"; do
+  [ -x "$build/bin/$t" ] || { echo "missing test binary $build/bin/$t (build it first)" >&2; exit 2; }
+done
+results=$build/vm-test-results
+rm -rf "$results" && mkdir -p "$results"
+
+# The guest script: every binary runs even if an earlier one failed; report all at the end.
+script="set -u; rc=0; cd /tmp
+echo \"guest: \$(uname -r), cgroup: \$(stat -fc %T /sys/fs/cgroup)\"
+for t in ${tests[*]}; do
+  echo \"=== \$t\"
+  \"$build/bin/\$t\" --gtest_output=xml:$results/\$t.xml || { echo \"=== \$t FAILED\"; rc=1; }
+done
+exit \$rc"
+"$here/run-in-cgroup2-vm.sh" -t "${HULL_VM_TIMEOUT:-3000}" -d "$results" "$script"
+rc=$?
+echo "cgroup v2 guest tests: exit $rc (reports in $results)"
+exit $rc

@@ -276,7 +276,13 @@ absl::StatusOr<RegistryClient::Response> RegistryClient::Get(const std::string& 
   ASSIGN_OR_RETURN(Response r, Perform(url, accept, range_from, sink, bounded));
   if (r.status != 401) return r;
   RETURN_IF_ERROR(Authenticate(r));
-  return Perform(url, accept, range_from, sink, bounded);
+  ASSIGN_OR_RETURN(Response again, Perform(url, accept, range_from, sink, bounded));
+  if (again.status == 401) {
+    return absl::UnauthenticatedError(absl::StrCat(
+        "registry ", host_, " rejected the ",
+        opts_.creds ? "credentials" : "anonymous token", " (401 Unauthorized)"));
+  }
+  return again;
 }
 
 absl::Status RegistryClient::Authenticate(const Response& unauthorized) {

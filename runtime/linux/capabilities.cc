@@ -26,7 +26,6 @@ constexpr int kMaxCapBits = 64;
 
 CapMask Bit(int cap) { return CapMask{1} << cap; }
 
-
 std::vector<std::string> ToStrings(const auto& list) {
   return std::vector<std::string>(list.begin(), list.end());
 }
@@ -64,8 +63,8 @@ CapMask ResolveList(const std::vector<std::string>& names, std::string_view fiel
   for (size_t i = 0; i < names.size(); ++i) {
     absl::StatusOr<int> cap = CapabilityFromName(names[i]);
     if (!cap.ok()) {
-      warnings.push_back(absl::StrCat("process.capabilities.", AV(field), "[", i, "]: ",
-                                      cap.status().message(), " (ignored)"));
+      warnings.push_back(absl::StrCat("process.capabilities.", AV(field), "[", i,
+                                      "]: ", cap.status().message(), " (ignored)"));
       continue;
     }
     mask |= Bit(*cap);
@@ -136,8 +135,7 @@ absl::StatusOr<CapSets> ResolveCapabilityNames(const CapabilityNames& names) {
   // missing from permitted or inheritable. Leave those out now, with a warning, rather than
   // fail in the child (the spec asks for a warning for capabilities that cannot be granted).
   if (CapMask extra = sets.effective & ~sets.permitted) {
-    sets.warnings.push_back(absl::StrCat("process.capabilities.effective: ",
-                                         CapMaskToString(extra),
+    sets.warnings.push_back(absl::StrCat("process.capabilities.effective: ", CapMaskToString(extra),
                                          " not in permitted, cannot be effective (ignored)"));
     sets.effective &= sets.permitted;
   }
@@ -197,10 +195,9 @@ absl::Status SetProcessCapabilities(const CapSets& sets) {
   RETURN_IF_ERROR(set(CAP_PERMITTED, prm));
   RETURN_IF_ERROR(set(CAP_INHERITABLE, inh));
   if (cap_set_proc(caps) != 0) {
-    return ErrnoError(absl::StrCat("process.capabilities: capset effective=",
-                                   CapMaskToString(sets.effective),
-                                   " permitted=", CapMaskToString(sets.permitted),
-                                   " inheritable=", CapMaskToString(sets.inheritable)));
+    return ErrnoError(absl::StrCat(
+        "process.capabilities: capset effective=", CapMaskToString(sets.effective), " permitted=",
+        CapMaskToString(sets.permitted), " inheritable=", CapMaskToString(sets.inheritable)));
   }
   return absl::OkStatus();
 }

@@ -121,8 +121,7 @@ absl::Status SendFd(int sock, int fd, const std::string& name) {
   return absl::OkStatus();
 }
 
-absl::Status SendConsoleFd(const std::string& socket_path, int master_fd,
-                           const std::string& name) {
+absl::Status SendConsoleFd(const std::string& socket_path, int master_fd, const std::string& name) {
   struct sockaddr_un addr {};
   addr.sun_family = AF_UNIX;
   if (socket_path.size() >= sizeof(addr.sun_path)) {

@@ -17,7 +17,6 @@
 namespace hull::linux {
 namespace {
 
-
 // Clears PR_SET_KEEPCAPS on every exit path of the user switch.
 class KeepCapsGuard {
  public:
@@ -65,8 +64,8 @@ absl::Status SwitchUser(const spec::User& user) {
                        "]: setgroups is denied in this user namespace"));
     }
   } else if (setgroups(gids.size(), gids.data()) != 0) {
-    return ErrnoError(absl::StrCat("process.user.additionalGids: setgroups([",
-                                   absl::StrJoin(gids, ","), "])"));
+    return ErrnoError(
+        absl::StrCat("process.user.additionalGids: setgroups([", absl::StrJoin(gids, ","), "])"));
   }
   const gid_t gid = user.gid;
   const uid_t uid = user.uid;

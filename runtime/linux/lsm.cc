@@ -49,9 +49,9 @@ absl::Status WriteApparmorExecProfile(std::string_view profile) {
 absl::Status ApplyApparmorProfile(std::string_view profile) {
   if (profile.empty()) return absl::OkStatus();
   if (!AppArmorEnabled()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "process.apparmorProfile: profile \"", AV(profile),
-        "\" requested but AppArmor is not enabled on this host"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("process.apparmorProfile: profile \"", AV(profile),
+                     "\" requested but AppArmor is not enabled on this host"));
   }
   return WriteApparmorExecProfile(profile);
 }

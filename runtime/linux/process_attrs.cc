@@ -30,7 +30,6 @@ namespace {
 // explicitly where a std::string_view meets an absl function.
 inline absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
-
 constexpr unsigned long kProcRootIno = 1;
 
 absl::Status CheckOnProcfs(int fd, std::string_view what) {
@@ -66,8 +65,8 @@ struct PolicyEntry {
 };
 // SCHED_ISO is reserved in the kernel ABI (4) but not implemented; the kernel rejects it.
 constexpr PolicyEntry kPolicies[] = {
-    {"SCHED_OTHER", SCHED_OTHER}, {"SCHED_FIFO", SCHED_FIFO},   {"SCHED_RR", SCHED_RR},
-    {"SCHED_BATCH", SCHED_BATCH}, {"SCHED_ISO", 4},             {"SCHED_IDLE", SCHED_IDLE},
+    {"SCHED_OTHER", SCHED_OTHER},       {"SCHED_FIFO", SCHED_FIFO}, {"SCHED_RR", SCHED_RR},
+    {"SCHED_BATCH", SCHED_BATCH},       {"SCHED_ISO", 4},           {"SCHED_IDLE", SCHED_IDLE},
     {"SCHED_DEADLINE", SCHED_DEADLINE},
 };
 constexpr PolicyEntry kSchedFlags[] = {
@@ -124,6 +123,10 @@ absl::StatusOr<UniqueFd> OpenVerifiedProcFile(std::string_view path, int flags) 
   if (fd < 0 && errno == ENOSYS) {
     fd = openat(root.get(), rel.c_str(), flags | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
   }
+  if (fd < 0 && errno == EXDEV) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "open ", what, ": path crosses a mount point (something is mounted over procfs)"));
+  }
   if (fd < 0) return ErrnoError(absl::StrCat("open ", what));
   UniqueFd file(fd);
   RETURN_IF_ERROR(CheckOnProcfs(file.get(), what));
@@ -142,10 +145,11 @@ absl::Status SetOomScoreAdj(int value) {
     return absl::InvalidArgumentError(
         absl::StrCat("process.oomScoreAdj: ", value, " out of range [-1000, 1000]"));
   }
-  ASSIGN_OR_RETURN(UniqueFd fd, OpenVerifiedProcFile("self/oom_score_adj", O_WRONLY));
-  RETURN_IF_ERROR_CTX(WriteAll(fd.get(), absl::StrCat(value)),
-                      absl::StrCat("process.oomScoreAdj: write ", value,
-                                   " to /proc/self/oom_score_adj"));
+  absl::StatusOr<UniqueFd> fd = OpenVerifiedProcFile("self/oom_score_adj", O_WRONLY);
+  if (!fd.ok()) return Annotate(fd.status(), "process.oomScoreAdj");
+  RETURN_IF_ERROR_CTX(
+      WriteAll(fd->get(), absl::StrCat(value)),
+      absl::StrCat("process.oomScoreAdj: write ", value, " to /proc/self/oom_score_adj"));
   return absl::OkStatus();
 }
 
@@ -157,15 +161,14 @@ absl::StatusOr<unsigned long> ResolvePersonality(const spec::LinuxPersonality& p
   } else if (domain == "LINUX32") {
     persona = PER_LINUX32;
   } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("linux.personality.domain: unknown domain \"", domain,
-                     "\" (valid: LINUX, LINUX32)"));
+    return absl::InvalidArgumentError(absl::StrCat("linux.personality.domain: unknown domain \"",
+                                                   domain, "\" (valid: LINUX, LINUX32)"));
   }
   const auto& flags = p.flags;
   if (!flags.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("linux.personality.flags[0]: unsupported flag \"",
-                                                   std::string(flags[0]),
-                                                   "\" (the spec defines none)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("linux.personality.flags[0]: unsupported flag \"", std::string(flags[0]),
+                     "\" (the spec defines none)"));
   }
   return persona;
 }
@@ -190,17 +193,15 @@ absl::StatusOr<SchedulerSettings> ResolveScheduler(const spec::Scheduler& s) {
   for (size_t i = 0; i < flags.size(); ++i) {
     std::optional<uint32_t> f = Lookup(kSchedFlags, std::string(flags[i]));
     if (!f) {
-      return absl::InvalidArgumentError(absl::StrCat("process.scheduler.flags[", i,
-                                                     "]: unknown flag \"",
-                                                     std::string(flags[i]), "\""));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "process.scheduler.flags[", i, "]: unknown flag \"", std::string(flags[i]), "\""));
     }
     out.flags |= *f;
   }
   out.nice = static_cast<int32_t>(s.nice.value_or(0));
   if (out.nice < -20 || out.nice > 19) {
-    return absl::InvalidArgumentError(absl::StrCat("process.scheduler.nice: ", out.nice,
-                                                   " out of range [-20, 19] (policy ", policy,
-                                                   ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "process.scheduler.nice: ", out.nice, " out of range [-20, 19] (policy ", policy, ")"));
   }
   int64_t priority = s.priority.value_or(0);
   if (priority != 0 && out.policy != SCHED_FIFO && out.policy != SCHED_RR) {
@@ -246,9 +247,9 @@ absl::StatusOr<int> ResolveIOPriority(const spec::LinuxIOPriority& p) {
   const std::string cls(p.class_);
   std::optional<uint32_t> c = Lookup(kIOPrioClasses, cls);
   if (!c) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "process.ioPriority.class: unknown class \"", cls,
-        "\" (valid: IOPRIO_CLASS_RT, IOPRIO_CLASS_BE, IOPRIO_CLASS_IDLE)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("process.ioPriority.class: unknown class \"", cls,
+                     "\" (valid: IOPRIO_CLASS_RT, IOPRIO_CLASS_BE, IOPRIO_CLASS_IDLE)"));
   }
   int64_t prio = p.priority;
   if (prio < 0 || prio > 7) {
@@ -261,8 +262,7 @@ absl::StatusOr<int> ResolveIOPriority(const spec::LinuxIOPriority& p) {
 absl::Status SetIOPriority(int ioprio) {
   if (syscall(SYS_ioprio_set, kIOPrioWhoProcess, 0, ioprio) != 0) {
     return ErrnoError(absl::StrCat("process.ioPriority: ioprio_set(class=",
-                                   ioprio >> kIOPrioClassShift,
-                                   " priority=", ioprio & 7, ")"));
+                                   ioprio >> kIOPrioClassShift, " priority=", ioprio & 7, ")"));
   }
   return absl::OkStatus();
 }

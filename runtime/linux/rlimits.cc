@@ -48,8 +48,7 @@ std::vector<std::string> KnownRlimitNames() {
   return out;
 }
 
-absl::StatusOr<std::vector<Rlimit>> ResolveRlimits(
-    const std::vector<spec::POSIXRlimit>& rlimits) {
+absl::StatusOr<std::vector<Rlimit>> ResolveRlimits(const std::vector<spec::POSIXRlimit>& rlimits) {
   std::vector<Rlimit> out;
   for (size_t i = 0; i < rlimits.size(); ++i) {
     const spec::POSIXRlimit& r = rlimits[i];
@@ -58,9 +57,9 @@ absl::StatusOr<std::vector<Rlimit>> ResolveRlimits(
     if (!resource.ok()) return Annotate(resource.status(), absl::StrCat(field, ".type"));
     for (const Rlimit& prev : out) {
       if (prev.resource == *resource) {
-        return absl::InvalidArgumentError(absl::StrCat(field, ".type: duplicate rlimit \"",
-                                                       r.type, "\" (also process.rlimits[",
-                                                       prev.index, "])"));
+        return absl::InvalidArgumentError(absl::StrCat(field, ".type: duplicate rlimit \"", r.type,
+                                                       "\" (also process.rlimits[", prev.index,
+                                                       "])"));
       }
     }
     if (r.soft > r.hard) {

@@ -151,8 +151,8 @@ absl::Status RelayTerminal(int master_fd, int stdin_fd, int stdout_fd,
   // session.
   auto finish = [&]() -> absl::Status {
     if (to_out.empty()) return absl::OkStatus();
-    RETURN_IF_ERROR_CTX(
-        WriteAll(stdout_fd, std::string_view(to_out.data).substr(to_out.offset)), "write stdout");
+    RETURN_IF_ERROR_CTX(WriteAll(stdout_fd, std::string_view(to_out.data).substr(to_out.offset)),
+                        "write stdout");
     to_out.offset = to_out.data.size();
     return absl::OkStatus();
   };

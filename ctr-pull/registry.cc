@@ -269,11 +269,36 @@ absl::StatusOr<RegistryClient::Response> RegistryClient::Perform(const std::stri
   return r;
 }
 
-absl::StatusOr<RegistryClient::Response> RegistryClient::Get(const std::string& url,
+namespace {
+
+// Docker treats loopback registries as insecure: https first, then plain http.
+bool IsLoopbackHost(const std::string& host) {
+  std::string h = host.substr(0, host.rfind(':') == std::string::npos || host.back() == ']'
+                                     ? host.size()
+                                     : host.rfind(':'));
+  return h == "localhost" || h.rfind("127.", 0) == 0 || h == "[::1]";
+}
+
+}  // namespace
+
+absl::StatusOr<RegistryClient::Response> RegistryClient::Get(const std::string& url_in,
                                                              const std::string& accept,
                                                              int64_t range_from, Sink* sink,
                                                              bool bounded) {
-  ASSIGN_OR_RETURN(Response r, Perform(url, accept, range_from, sink, bounded));
+  std::string url = url_in;
+  // After a fallback to http, URLs built before it still say https.
+  if (opts_.plain_http && url.rfind("https://", 0) == 0) url = "http://" + url.substr(8);
+  absl::StatusOr<Response> first = Perform(url, accept, range_from, sink, bounded);
+  if (!first.ok() && !opts_.plain_http && IsLoopbackHost(host_) && url.rfind("https://", 0) == 0) {
+    auto code = first.status().GetPayload("hull/curl");
+    if (code && std::stoi(std::string(*code)) == CURLE_SSL_CONNECT_ERROR) {
+      opts_.plain_http = true;  // and for every later request of this client
+      url = "http://" + url.substr(8);
+      first = Perform(url, accept, range_from, sink, bounded);
+    }
+  }
+  if (!first.ok()) return first.status();
+  Response r = *std::move(first);
   if (r.status != 401) return r;
   RETURN_IF_ERROR(Authenticate(r));
   ASSIGN_OR_RETURN(Response again, Perform(url, accept, range_from, sink, bounded));

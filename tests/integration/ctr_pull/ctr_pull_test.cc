@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "gmock/gmock.h"
+#include "spec/config.h"
 #include "gtest/gtest.h"
 #include "tests/integration/ctr_pull/support.h"
 #include "tests/unit/ctr_pull/tar_builder.h"
@@ -96,7 +97,10 @@ TEST_F(CtrPullTest, PullByTagWritesBundle) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   ExpectBusyboxBundle(tmp_ / "b", "amd64");
   std::string config = ReadAll(tmp_ / "b/config.json");
-  EXPECT_THAT(config, HasSubstr("\"echo\",\n      \"hi\""));
+  absl::StatusOr<spec::Spec> parsed = spec::ParseConfig(config);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->process->args, (std::vector<std::string>{"echo", "hi"}));
+  EXPECT_FALSE(parsed->linux->cgroups_path.has_value());
   EXPECT_THAT(config, HasSubstr("\"org.opencontainers.image.ref.name\": \"" + Ref("busybox:latest")));
   EXPECT_THAT(config, HasSubstr("\"org.opencontainers.image.base.digest\": \"" +
                                 LayoutBuilder::Digest(amd64_)));
@@ -104,6 +108,13 @@ TEST_F(CtrPullTest, PullByTagWritesBundle) {
   EXPECT_THAT(config, Not(HasSubstr("cgroupsPath")));
   // Plain progress lines when not a terminal.
   EXPECT_THAT(r.output, HasSubstr("downloading"));
+
+  // Like `docker pull localhost:PORT/...`: a loopback registry works without --plain-http (https
+  // is tried first, then http).
+  r = RunCmd({CTR_PULL_BIN, "--cache", tmp_ / "cache-auto", "localhost:" +
+              std::to_string(registry_->port()) + "/busybox:latest", tmp_ / "auto"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ExpectBusyboxBundle(tmp_ / "auto", "amd64");
 
   // Without a command override the image's Cmd is used.
   r = Pull(Ref("busybox:latest"), tmp_ / "b2");

@@ -22,7 +22,8 @@ absl::StatusOr<std::string> ReadCgroupFile(const std::string& dir, absl::string_
   return s;
 }
 
-absl::Status WriteCgroupFile(const std::string& dir, absl::string_view name, absl::string_view value) {
+absl::Status WriteCgroupFile(const std::string& dir, absl::string_view name,
+                             absl::string_view value) {
   const std::string path = absl::StrCat(dir, "/", name);
   int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoError(absl::StrCat("open ", path));
@@ -78,9 +79,9 @@ absl::Status CheckCgroupFs(const std::string& path, bool unified) {
   if (statfs(path.c_str(), &st) != 0) return ErrnoError(absl::StrCat("statfs ", path));
   const auto want = unified ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC;
   if (static_cast<unsigned long>(st.f_type) != static_cast<unsigned long>(want)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        path, " is not on a ", unified ? "cgroup2" : "cgroup", " filesystem (f_type 0x",
-        absl::Hex(st.f_type), ")"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, " is not on a ", unified ? "cgroup2" : "cgroup",
+                     " filesystem (f_type 0x", absl::Hex(st.f_type), ")"));
   }
   return absl::OkStatus();
 }

@@ -6,9 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace hull::cgroups {
 
@@ -16,7 +15,8 @@ namespace hull::cgroups {
 absl::StatusOr<std::string> ReadCgroupFile(const std::string& dir, absl::string_view name);
 // Writes value (one write(2), as the kernel wants) into an existing dir/name. The error names
 // the value and the file: `write "100" to /sys/fs/cgroup/x/pids.max: Invalid argument`.
-absl::Status WriteCgroupFile(const std::string& dir, absl::string_view name, absl::string_view value);
+absl::Status WriteCgroupFile(const std::string& dir, absl::string_view name,
+                             absl::string_view value);
 bool CgroupFileExists(const std::string& dir, absl::string_view name);
 
 // "max" -> UINT64_MAX; otherwise a decimal number.

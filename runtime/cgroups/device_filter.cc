@@ -39,7 +39,9 @@ bpf_insn LoadCtxWord(uint8_t dst, int16_t off) {
 bpf_insn Alu32Imm(uint8_t op, uint8_t dst, int32_t imm) {
   return Insn(BPF_ALU | op | BPF_K, dst, 0, 0, imm);
 }
-bpf_insn Mov32Reg(uint8_t dst, uint8_t src) { return Insn(BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0); }
+bpf_insn Mov32Reg(uint8_t dst, uint8_t src) {
+  return Insn(BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0);
+}
 // Jumps to the end of the current rule block; the offset is patched when the block is complete.
 constexpr int16_t kToNextRule = 0x7fff;
 bpf_insn JumpImm(uint8_t op, uint8_t dst, int32_t imm) {
@@ -53,8 +55,8 @@ long Bpf(int cmd, bpf_attr* attr) { return syscall(SYS_bpf, cmd, attr, sizeof(*a
 
 absl::StatusOr<DeviceRule> NormalizeRule(DeviceRule rule) {
   if (rule.type != 'a' && rule.type != 'c' && rule.type != 'b') {
-    return absl::InvalidArgumentError(absl::StrCat("device rule: invalid type '",
-                                                   std::string(1, rule.type), "' (want a, c or b)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "device rule: invalid type '", std::string(1, rule.type), "' (want a, c or b)"));
   }
   if (rule.access.empty()) rule.access = "rwm";
   for (char c : rule.access) {
@@ -76,10 +78,10 @@ absl::StatusOr<DeviceRule> NormalizeRule(DeviceRule rule) {
 
 std::vector<DeviceRule> DefaultAllowedDevices() {
   return {
-      {true, 'c', -1, -1, "m"},   {true, 'b', -1, -1, "m"},    {true, 'c', 1, 3, "rwm"},
-      {true, 'c', 1, 8, "rwm"},   {true, 'c', 1, 7, "rwm"},    {true, 'c', 5, 0, "rwm"},
-      {true, 'c', 1, 5, "rwm"},   {true, 'c', 1, 9, "rwm"},    {true, 'c', 136, -1, "rwm"},
-      {true, 'c', 5, 2, "rwm"},   {true, 'c', 10, 200, "rwm"},
+      {true, 'c', -1, -1, "m"}, {true, 'b', -1, -1, "m"},    {true, 'c', 1, 3, "rwm"},
+      {true, 'c', 1, 8, "rwm"}, {true, 'c', 1, 7, "rwm"},    {true, 'c', 5, 0, "rwm"},
+      {true, 'c', 1, 5, "rwm"}, {true, 'c', 1, 9, "rwm"},    {true, 'c', 136, -1, "rwm"},
+      {true, 'c', 5, 2, "rwm"}, {true, 'c', 10, 200, "rwm"},
   };
 }
 
@@ -103,8 +105,8 @@ absl::StatusOr<std::vector<bpf_insn>> GenerateDeviceProgram(absl::Span<const Dev
     ASSIGN_OR_RETURN(DeviceRule r, NormalizeRule(*it));
     std::vector<bpf_insn> block;
     if (r.type != 'a') {
-      block.push_back(JumpImm(BPF_JNE, BPF_REG_2,
-                              r.type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK));
+      block.push_back(
+          JumpImm(BPF_JNE, BPF_REG_2, r.type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK));
     }
     const uint32_t mask = AccessMask(r.access);
     if (mask != kAllAccess) {
@@ -163,9 +165,8 @@ absl::StatusOr<UniqueFd> LoadDeviceProgram(absl::Span<const bpf_insn> insns) {
   if (fd < 0) {
     int err = errno;
     log.resize(strnlen(log.data(), log.size()));
-    return ErrnoError(err, absl::StrCat("bpf(BPF_PROG_LOAD) of the device filter (",
-                                        insns.size(), " instructions)",
-                                        log.empty() ? "" : ", verifier: " + log));
+    return ErrnoError(err, absl::StrCat("bpf(BPF_PROG_LOAD) of the device filter (", insns.size(),
+                                        " instructions)", log.empty() ? "" : ", verifier: " + log));
   }
   // bpf() sets O_CLOEXEC on the fds it returns.
   return UniqueFd(static_cast<int>(fd));

@@ -15,8 +15,8 @@ namespace {
 
 // v1 super options that name a controller (everything else is a mount option).
 constexpr absl::string_view kV1Controllers[] = {
-    "cpuset", "cpu",    "cpuacct", "blkio", "memory", "devices", "freezer", "net_cls",
-    "perf_event", "net_prio", "hugetlb", "pids", "rdma", "misc", "debug"};
+    "cpuset",     "cpu",      "cpuacct", "blkio", "memory", "devices", "freezer", "net_cls",
+    "perf_event", "net_prio", "hugetlb", "pids",  "rdma",   "misc",    "debug"};
 
 bool IsV1ControllerOption(absl::string_view opt) {
   if (absl::StartsWith(opt, "name=")) return true;
@@ -29,9 +29,10 @@ std::string Unescape(absl::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '7' && s[i + 2] >= '0' && s[i + 2] <= '7' &&
-        s[i + 3] >= '0' && s[i + 3] <= '7') {
-      out.push_back(static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0')));
+    if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '7' && s[i + 2] >= '0' &&
+        s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
+      out.push_back(
+          static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0')));
       i += 3;
     } else {
       out.push_back(s[i]);
@@ -99,7 +100,8 @@ absl::StatusOr<std::map<std::string, std::string>> ParseProcCgroup(absl::string_
   for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
     std::vector<absl::string_view> f = absl::StrSplit(line, absl::MaxSplits(':', 2));
     if (f.size() != 3) {
-      return absl::InvalidArgumentError(absl::StrCat("/proc/self/cgroup: malformed line \"", line, "\""));
+      return absl::InvalidArgumentError(
+          absl::StrCat("/proc/self/cgroup: malformed line \"", line, "\""));
     }
     out[std::string(f[1])] = std::string(f[2]);
   }
@@ -108,8 +110,8 @@ absl::StatusOr<std::map<std::string, std::string>> ParseProcCgroup(absl::string_
 
 const Hierarchy* HostCgroups::For(absl::string_view controller) const {
   for (const Hierarchy& h : hierarchies) {
-    if (!h.unified && std::find(h.controllers.begin(), h.controllers.end(), controller) !=
-                          h.controllers.end()) {
+    if (!h.unified &&
+        std::find(h.controllers.begin(), h.controllers.end(), controller) != h.controllers.end()) {
       return &h;
     }
   }
@@ -165,15 +167,16 @@ absl::StatusOr<HostCgroups> BuildHostCgroups(absl::string_view mountinfo,
     host.hierarchies.push_back(std::move(h));
   }
   if (host.hierarchies.empty()) {
-    return absl::FailedPreconditionError("no cgroup filesystem is mounted (see /proc/self/mountinfo)");
+    return absl::FailedPreconditionError(
+        "no cgroup filesystem is mounted (see /proc/self/mountinfo)");
   }
   for (Hierarchy& h : host.hierarchies) {
     std::string path;
     if (h.unified) {
       auto it = own.find("");
       if (it != own.end()) path = it->second;
-      for (absl::string_view c : absl::StrSplit(unified_root_controllers, absl::ByAnyChar(" \n"),
-                                               absl::SkipEmpty())) {
+      for (absl::string_view c :
+           absl::StrSplit(unified_root_controllers, absl::ByAnyChar(" \n"), absl::SkipEmpty())) {
         h.controllers.emplace_back(c);
       }
     } else {

@@ -67,7 +67,8 @@ struct HostCgroups {
 
 // Builds the model from the three texts (pure; unit-tested). `unified_root_controllers` is the
 // content of <cgroup2 mount>/cgroup.controllers (empty when there is no cgroup2 mount).
-absl::StatusOr<HostCgroups> BuildHostCgroups(absl::string_view mountinfo, absl::string_view proc_cgroup,
+absl::StatusOr<HostCgroups> BuildHostCgroups(absl::string_view mountinfo,
+                                             absl::string_view proc_cgroup,
                                              absl::string_view unified_root_controllers);
 
 // The host's model, computed on first use and cached for the life of the process.

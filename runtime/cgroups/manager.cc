@@ -156,9 +156,9 @@ absl::StatusOr<std::unique_ptr<Manager>> Manager::Create(std::string_view cgroup
   std::string path = CleanCgroupPath(SV(cgroups_path));
   if (path.empty()) path = CleanCgroupPath(SV(container_id));
   if (path.empty() || path == "/") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "cgroupsPath \"", cgroups_path, "\" resolves to the root cgroup (container id \"",
-        container_id, "\")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("cgroupsPath \"", cgroups_path,
+                     "\" resolves to the root cgroup (container id \"", container_id, "\")"));
   }
   m->cgroups_path_ = path;
   const bool absolute = path.front() == '/';
@@ -250,7 +250,8 @@ absl::StatusOr<std::unique_ptr<Manager>> Manager::Load(const json::Value& state)
     // Every directory must lie strictly inside its hierarchy: a tampered state file must not
     // make Destroy remove anything else.
     auto inside = [&](const std::string& x) {
-      return x.size() > d.mount_point.size() + 1 && x.compare(0, d.mount_point.size(), d.mount_point) == 0 &&
+      return x.size() > d.mount_point.size() + 1 &&
+             x.compare(0, d.mount_point.size(), d.mount_point) == 0 &&
              x[d.mount_point.size()] == '/' && CleanCgroupPath(x) == x;
     };
     if (!inside(d.path)) return bad(absl::StrCat("path ", d.path, " outside ", d.mount_point));

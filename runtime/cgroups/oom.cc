@@ -38,8 +38,8 @@ absl::StatusOr<std::unique_ptr<OomWatcher>> OomWatcher::Create(const Manager& ma
   if (efd < 0) return ErrnoError("eventfd");
   w->fd_.reset(efd);
   ASSIGN_OR_RETURN(w->control_fd_, OpenFile(dir + "/memory.oom_control", O_RDONLY | O_CLOEXEC));
-  RETURN_IF_ERROR(WriteCgroupFile(dir, "cgroup.event_control",
-                                  absl::StrCat(efd, " ", w->control_fd_.get())));
+  RETURN_IF_ERROR(
+      WriteCgroupFile(dir, "cgroup.event_control", absl::StrCat(efd, " ", w->control_fd_.get())));
   return w;
 }
 

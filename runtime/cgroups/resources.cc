@@ -45,7 +45,8 @@ class Planner {
   Planner(const Manager& m) : m_(m) {}
 
   // The container's directory for `controller`, checked to be a real cgroup directory.
-  absl::StatusOr<const Manager::Dir*> Dir(absl::string_view controller, absl::string_view json_path) {
+  absl::StatusOr<const Manager::Dir*> Dir(absl::string_view controller,
+                                          absl::string_view json_path) {
     const Manager::Dir* d = nullptr;
     for (const Manager::Dir& x : m_.dirs()) {
       if (!x.unified && std::find(x.controllers.begin(), x.controllers.end(), controller) !=
@@ -64,8 +65,9 @@ class Planner {
       }
     }
     if (d == nullptr) {
-      return NotAvailable(json_path, absl::StrCat("no ", controller.empty() ? "cgroup2" : controller,
-                                                  " hierarchy"));
+      return NotAvailable(
+          json_path,
+          absl::StrCat("no ", controller.empty() ? "cgroup2" : controller, " hierarchy"));
     }
     if (checked_.insert(d->path).second) {
       RETURN_IF_ERROR(CheckCgroupFs(d->mount_point, d->unified));
@@ -81,8 +83,8 @@ class Planner {
     if (!CgroupFileExists(d->path, file)) {
       return NotAvailable(json_path, absl::StrCat("no ", file, " in ", d->path));
     }
-    writes_.push_back({d->path, std::string(file), std::move(value), std::string(json_path),
-                       swap_on_einval});
+    writes_.push_back(
+        {d->path, std::string(file), std::move(value), std::string(json_path), swap_on_einval});
     return absl::OkStatus();
   }
 
@@ -133,21 +135,23 @@ absl::Status PlanMemory(Planner& p, const spec::LinuxMemory& mem) {
     if (mem.swap || limit == -1) {
       auto swap = MemorySwapToV2(mem.swap.value_or(0), limit);
       if (!swap.ok()) return Annotate(swap.status(), "linux.resources.memory.swap");
-      if (*swap != 0) RETURN_IF_ERROR(p.Add("memory", "memory.swap.max", V2Limit(*swap), "memory.swap"));
+      if (*swap != 0)
+        RETURN_IF_ERROR(p.Add("memory", "memory.swap.max", V2Limit(*swap), "memory.swap"));
     }
     if (mem.limit) {
       if (mem.check_before_update.value_or(false) && limit > 0) {
         ASSIGN_OR_RETURN(uint64_t current, ReadCgroupUint(path, "memory.current"));
         if (current > static_cast<uint64_t>(limit)) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "linux.resources.memory.limit: rejecting memory limit ", limit,
-              " below the current usage ", current, " (checkBeforeUpdate)"));
+          return absl::FailedPreconditionError(
+              absl::StrCat("linux.resources.memory.limit: rejecting memory limit ", limit,
+                           " below the current usage ", current, " (checkBeforeUpdate)"));
         }
       }
       RETURN_IF_ERROR(p.Add("memory", "memory.max", V2Limit(limit), "memory.limit"));
     }
     if (mem.reservation) {
-      RETURN_IF_ERROR(p.Add("memory", "memory.low", V2Limit(*mem.reservation), "memory.reservation"));
+      RETURN_IF_ERROR(
+          p.Add("memory", "memory.low", V2Limit(*mem.reservation), "memory.reservation"));
     }
     return absl::OkStatus();
   }
@@ -181,8 +185,8 @@ absl::Status PlanMemory(Planner& p, const spec::LinuxMemory& mem) {
                           "memory.reservation"));
   }
   if (mem.kernel) {
-    RETURN_IF_ERROR(p.Add("memory", "memory.kmem.limit_in_bytes", absl::StrCat(*mem.kernel),
-                          "memory.kernel"));
+    RETURN_IF_ERROR(
+        p.Add("memory", "memory.kmem.limit_in_bytes", absl::StrCat(*mem.kernel), "memory.kernel"));
   }
   if (mem.kernel_tcp) {
     RETURN_IF_ERROR(p.Add("memory", "memory.kmem.tcp.limit_in_bytes", absl::StrCat(*mem.kernel_tcp),
@@ -298,10 +302,13 @@ absl::Status PlanBlockIO(Planner& p, const spec::LinuxBlockIO& io) {
   const std::string dir = unified ? p.Dir("io", "blockIO").value()->path : (*v1)->path;
   auto dev = [](int64_t major, int64_t minor) { return absl::StrCat(major, ":", minor); };
   if (!unified) {
-    const char* weight_file = CgroupFileExists(dir, "blkio.weight") ? "blkio.weight" : "blkio.bfq.weight";
-    const char* weight_dev_file =
-        CgroupFileExists(dir, "blkio.weight_device") ? "blkio.weight_device" : "blkio.bfq.weight_device";
-    if (io.weight) RETURN_IF_ERROR(p.Add(ctrl, weight_file, absl::StrCat(*io.weight), "blockIO.weight"));
+    const char* weight_file =
+        CgroupFileExists(dir, "blkio.weight") ? "blkio.weight" : "blkio.bfq.weight";
+    const char* weight_dev_file = CgroupFileExists(dir, "blkio.weight_device")
+                                      ? "blkio.weight_device"
+                                      : "blkio.bfq.weight_device";
+    if (io.weight)
+      RETURN_IF_ERROR(p.Add(ctrl, weight_file, absl::StrCat(*io.weight), "blockIO.weight"));
     if (io.leaf_weight) {
       RETURN_IF_ERROR(
           p.Add(ctrl, "blkio.leaf_weight", absl::StrCat(*io.leaf_weight), "blockIO.leafWeight"));
@@ -310,7 +317,8 @@ absl::Status PlanBlockIO(Planner& p, const spec::LinuxBlockIO& io) {
       const auto& wd = io.weight_device[i];
       const std::string where = absl::StrCat("blockIO.weightDevice[", i, "]");
       if (wd.weight) {
-        RETURN_IF_ERROR(p.Add(ctrl, weight_dev_file, absl::StrCat(dev(wd.major, wd.minor), " ", *wd.weight),
+        RETURN_IF_ERROR(p.Add(ctrl, weight_dev_file,
+                              absl::StrCat(dev(wd.major, wd.minor), " ", *wd.weight),
                               where + ".weight"));
       }
       if (wd.leaf_weight) {
@@ -322,7 +330,8 @@ absl::Status PlanBlockIO(Planner& p, const spec::LinuxBlockIO& io) {
     auto throttle = [&](const std::vector<spec::LinuxThrottleDevice>& list, const char* file,
                         const char* name) -> absl::Status {
       for (size_t i = 0; i < list.size(); ++i) {
-        RETURN_IF_ERROR(p.Add(ctrl, file, absl::StrCat(dev(list[i].major, list[i].minor), " ", list[i].rate),
+        RETURN_IF_ERROR(p.Add(ctrl, file,
+                              absl::StrCat(dev(list[i].major, list[i].minor), " ", list[i].rate),
                               absl::StrCat("blockIO.", name, "[", i, "]")));
       }
       return absl::OkStatus();
@@ -355,21 +364,24 @@ absl::Status PlanBlockIO(Planner& p, const spec::LinuxBlockIO& io) {
     if (wd.leaf_weight) return NotAvailable(where + ".leafWeight", "cgroup v2 has no leaf weight");
     if (!wd.weight) continue;
     if (bfq) {
-      RETURN_IF_ERROR(p.Add(ctrl, "io.bfq.weight", absl::StrCat(dev(wd.major, wd.minor), " ", *wd.weight),
+      RETURN_IF_ERROR(p.Add(ctrl, "io.bfq.weight",
+                            absl::StrCat(dev(wd.major, wd.minor), " ", *wd.weight),
                             where + ".weight"));
     } else {
-      RETURN_IF_ERROR(p.Add(ctrl, "io.weight",
-                            absl::StrCat(dev(wd.major, wd.minor), " ", BlkioWeightToIoWeight(*wd.weight)),
-                            where + ".weight"));
+      RETURN_IF_ERROR(
+          p.Add(ctrl, "io.weight",
+                absl::StrCat(dev(wd.major, wd.minor), " ", BlkioWeightToIoWeight(*wd.weight)),
+                where + ".weight"));
     }
   }
   auto throttle = [&](const std::vector<spec::LinuxThrottleDevice>& list, const char* key,
                       const char* name) -> absl::Status {
     for (size_t i = 0; i < list.size(); ++i) {
-      RETURN_IF_ERROR(p.Add(ctrl, "io.max",
-                            absl::StrCat(dev(list[i].major, list[i].minor), " ", key, "=",
-                                         list[i].rate == 0 ? std::string("max") : absl::StrCat(list[i].rate)),
-                            absl::StrCat("blockIO.", name, "[", i, "]")));
+      RETURN_IF_ERROR(
+          p.Add(ctrl, "io.max",
+                absl::StrCat(dev(list[i].major, list[i].minor), " ", key, "=",
+                             list[i].rate == 0 ? std::string("max") : absl::StrCat(list[i].rate)),
+                absl::StrCat("blockIO.", name, "[", i, "]")));
     }
     return absl::OkStatus();
   };
@@ -413,7 +425,8 @@ absl::Status PlanHugetlb(Planner& p, const std::vector<spec::LinuxHugepageLimit>
 
 absl::Status PlanNetwork(Planner& p, const spec::LinuxNetwork& net) {
   if (net.class_id) {
-    RETURN_IF_ERROR(p.Add("net_cls", "net_cls.classid", absl::StrCat(*net.class_id), "network.classID"));
+    RETURN_IF_ERROR(
+        p.Add("net_cls", "net_cls.classid", absl::StrCat(*net.class_id), "network.classID"));
   }
   for (size_t i = 0; i < net.priorities.size(); ++i) {
     RETURN_IF_ERROR(p.Add("net_prio", "net_prio.ifpriomap",
@@ -447,7 +460,8 @@ absl::Status PlanUnified(Planner& p, const std::map<std::string, std::string>& u
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<DeviceRule>> DeviceRules(const std::vector<spec::LinuxDeviceCgroup>& in) {
+absl::StatusOr<std::vector<DeviceRule>> DeviceRules(
+    const std::vector<spec::LinuxDeviceCgroup>& in) {
   std::vector<DeviceRule> rules;
   for (size_t i = 0; i < in.size(); ++i) {
     const auto& d = in[i];

@@ -63,8 +63,8 @@ std::vector<BlkioEntry> ParseBlkioV1(const std::string& text) {
     if (f.size() != 3) continue;
     std::vector<absl::string_view> mm = absl::StrSplit(f[0], ':');
     BlkioEntry e;
-    if (mm.size() != 2 || !absl::SimpleAtoi(mm[0], &e.major) || !absl::SimpleAtoi(mm[1], &e.minor) ||
-        !absl::SimpleAtoi(f[2], &e.value)) {
+    if (mm.size() != 2 || !absl::SimpleAtoi(mm[0], &e.major) ||
+        !absl::SimpleAtoi(mm[1], &e.minor) || !absl::SimpleAtoi(f[2], &e.value)) {
       continue;
     }
     e.op = std::string(f[1]);
@@ -124,8 +124,10 @@ MemoryData MemV1Entry(const std::string& dir, const std::string& prefix) {
 
 void MemV1(const std::string& dir, MemoryStats* s) {
   s->usage = MemV1Entry(dir, "memory");
-  if (CgroupFileExists(dir, "memory.memsw.usage_in_bytes")) s->swap = MemV1Entry(dir, "memory.memsw");
-  if (CgroupFileExists(dir, "memory.kmem.usage_in_bytes")) s->kernel = MemV1Entry(dir, "memory.kmem");
+  if (CgroupFileExists(dir, "memory.memsw.usage_in_bytes"))
+    s->swap = MemV1Entry(dir, "memory.memsw");
+  if (CgroupFileExists(dir, "memory.kmem.usage_in_bytes"))
+    s->kernel = MemV1Entry(dir, "memory.kmem");
   if (CgroupFileExists(dir, "memory.kmem.tcp.usage_in_bytes")) {
     s->kernel_tcp = MemV1Entry(dir, "memory.kmem.tcp");
   }

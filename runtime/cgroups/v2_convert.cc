@@ -31,8 +31,8 @@ absl::StatusOr<int64_t> MemorySwapToV2(int64_t swap, int64_t memory) {
   }
   if (memory < 0) return absl::InvalidArgumentError(absl::StrCat("invalid memory value: ", memory));
   if (swap < memory) {
-    return absl::InvalidArgumentError(absl::StrCat("memory+swap limit (", swap,
-                                                   ") should be >= memory limit (", memory, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("memory+swap limit (", swap, ") should be >= memory limit (", memory, ")"));
   }
   return swap - memory;
 }
@@ -52,8 +52,10 @@ absl::Status ValidateUnifiedKey(absl::string_view key, const std::set<std::strin
   const std::string where = absl::StrCat("linux.resources.unified[\"", key, "\"]");
   if (key.empty() || key == "." || key == ".." || absl::StrContains(key, "/") ||
       absl::StrContains(key, "..") || absl::StrContains(key, absl::string_view("\0", 1))) {
-    return absl::InvalidArgumentError(absl::StrCat(where, ": must be a plain file name of the "
-                                                   "container's cgroup (no path separators, no \"..\")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(where,
+                     ": must be a plain file name of the "
+                     "container's cgroup (no path separators, no \"..\")"));
   }
   const size_t dot = key.find('.');
   if (dot == absl::string_view::npos || dot == 0 || dot + 1 == key.size()) {

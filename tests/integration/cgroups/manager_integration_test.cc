@@ -1,6 +1,8 @@
 // The cgroup Manager against the real kernel: real cgroups under /hull-test/<unique>, real forked
 // processes, limits observed both in the cgroup files and in the children's behaviour.
 #include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <sys/stat.h>
@@ -12,23 +14,20 @@
 #include <sstream>
 #include <thread>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include "common/file_util.h"
 #include "runtime/cgroups/cgroup_fs.h"
 #include "runtime/cgroups/device_filter.h"
-#include "runtime/cgroups/v2_convert.h"
 #include "runtime/cgroups/oom.h"
+#include "runtime/cgroups/v2_convert.h"
 #include "spec/config.h"
 #include "tests/integration/cgroups/test_util.h"
 
 namespace hull::cgroups::testing {
 namespace {
 
+using std::chrono::milliseconds;
 using ::testing::Contains;
 using ::testing::HasSubstr;
-using std::chrono::milliseconds;
 
 std::string Read(const std::string& dir, const std::string& file) {
   auto s = ReadFile(dir + "/" + file);
@@ -86,8 +85,8 @@ TEST_F(CgroupTest, MemoryLimitOomKillsTheChild) {
   Child child([] {
     // 256 MiB, touched page by page, against a 32 MiB limit
     const size_t size = 256 << 20;
-    char* p = static_cast<char*>(mmap(nullptr, size, PROT_READ | PROT_WRITE,
-                                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    char* p = static_cast<char*>(
+        mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
     for (size_t i = 0; i < size; i += 4096) p[i] = 1;
     return 0;
   });
@@ -277,7 +276,8 @@ TEST_F(CgroupTest, MemoryUpdateRaisesAndLowersTheLimit) {
     bad.memory->swappiness = 10;
     auto st = manager_->Set(bad);
     ASSERT_FALSE(st.ok());
-    EXPECT_THAT(st.message(), HasSubstr("linux.resources.memory.swappiness: not available on this host"));
+    EXPECT_THAT(st.message(),
+                HasSubstr("linux.resources.memory.swappiness: not available on this host"));
   } else {
     spec::LinuxResources r;
     r.memory.emplace();
@@ -294,8 +294,8 @@ TEST_F(CgroupTest, CheckBeforeUpdateRejectsALimitBelowUsage) {
   if (!IsUnified(*manager_, "memory")) GTEST_SKIP() << "checkBeforeUpdate matters on v2 only";
   Child child([] {
     const size_t size = 32 << 20;
-    char* p = static_cast<char*>(mmap(nullptr, size, PROT_READ | PROT_WRITE,
-                                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    char* p = static_cast<char*>(
+        mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
     for (size_t i = 0; i < size; i += 4096) p[i] = 1;
     return SleepForever();
   });
@@ -470,7 +470,8 @@ TEST_F(CgroupTest, BlockIOThrottleIsWritten) {
   ASSERT_TRUE(manager_->Apply(parked.pid()).ok());
   spec::LinuxResources r;
   r.block_io.emplace();
-  r.block_io->throttle_read_bps_device.push_back({.major = dev_major, .minor = dev_minor, .rate = 1048576});
+  r.block_io->throttle_read_bps_device.push_back(
+      {.major = dev_major, .minor = dev_minor, .rate = 1048576});
   auto st = manager_->Set(r);
   std::string dir = manager_->PathFor("blkio");
   if (dir.empty()) dir = manager_->PathFor("io");
@@ -480,7 +481,8 @@ TEST_F(CgroupTest, BlockIOThrottleIsWritten) {
   }
   ASSERT_TRUE(st.ok()) << st;
   if (IsUnified(*manager_, "io")) {
-    EXPECT_THAT(Read(dir, "io.max"), HasSubstr(absl::StrCat(dev_major, ":", dev_minor, " rbps=1048576")));
+    EXPECT_THAT(Read(dir, "io.max"),
+                HasSubstr(absl::StrCat(dev_major, ":", dev_minor, " rbps=1048576")));
   } else {
     EXPECT_EQ(Read(dir, "blkio.throttle.read_bps_device"),
               absl::StrCat(dev_major, ":", dev_minor, " 1048576"));
@@ -499,8 +501,8 @@ TEST_F(CgroupTest, StatsReportUsage) {
   Shared* shared = MapShared();
   Child child([shared] {
     const size_t size = 16 << 20;
-    char* p = static_cast<char*>(mmap(nullptr, size, PROT_READ | PROT_WRITE,
-                                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    char* p = static_cast<char*>(
+        mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
     for (size_t i = 0; i < size; i += 4096) p[i] = 1;
     // 100 ms of CPU time (not wall time: the host may be busy)
     timespec ts{};

@@ -2,6 +2,7 @@
 // wait on a pipe until the test has put them into the cgroup.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -11,8 +12,6 @@
 #include <functional>
 #include <random>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "runtime/cgroups/manager.h"
@@ -71,7 +70,8 @@ struct Shared {
   std::atomic<int64_t> value{0};
 };
 inline Shared* MapShared() {
-  void* p = mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  void* p =
+      mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   return new (p) Shared();
 }
 

@@ -8,7 +8,7 @@ namespace {
 // Runs the generated program in a tiny interpreter of exactly the instruction forms the
 // generator emits, so the tests check meaning, not only bytes.
 int RunProg(const std::vector<bpf_insn>& prog, uint32_t type, uint32_t access, uint32_t major,
-        uint32_t minor) {
+            uint32_t minor) {
   uint64_t r[11] = {};
   const uint32_t ctx[3] = {(access << 16) | type, major, minor};
   for (size_t pc = 0; pc < prog.size(); ++pc) {

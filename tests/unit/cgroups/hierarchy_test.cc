@@ -56,8 +56,7 @@ TEST(ParseMountinfo, FindsCgroupMountsWithControllers) {
 }
 
 TEST(ParseMountinfo, UnescapesOctalSequencesInPaths) {
-  auto mounts =
-      ParseMountinfo("50 1 0:40 /a\\040b /mnt/cg\\040root rw - cgroup2 cgroup2 rw\n");
+  auto mounts = ParseMountinfo("50 1 0:40 /a\\040b /mnt/cg\\040root rw - cgroup2 cgroup2 rw\n");
   ASSERT_TRUE(mounts.ok()) << mounts.status();
   ASSERT_EQ(mounts->size(), 1u);
   EXPECT_EQ((*mounts)[0].mount_point, "/mnt/cg root");
@@ -109,7 +108,8 @@ TEST(BuildHostCgroups, PureV2) {
   ASSERT_TRUE(host.ok()) << host.status();
   EXPECT_EQ(host->layout, Layout::kV2);
   ASSERT_EQ(host->hierarchies.size(), 1u);
-  EXPECT_THAT(host->hierarchies[0].controllers, ElementsAre("cpuset", "cpu", "io", "memory", "pids"));
+  EXPECT_THAT(host->hierarchies[0].controllers,
+              ElementsAre("cpuset", "cpu", "io", "memory", "pids"));
   EXPECT_EQ(host->For("memory"), &host->hierarchies[0]);
   EXPECT_EQ(host->For("devices"), &host->hierarchies[0]);
   EXPECT_EQ(host->For("blkio"), nullptr);
@@ -117,7 +117,8 @@ TEST(BuildHostCgroups, PureV2) {
 }
 
 TEST(BuildHostCgroups, PureV1DeduplicatesBindMounts) {
-  auto host = BuildHostCgroups(kV1Mountinfo, "3:net_cls,net_prio:/\n2:freezer:/x\n1:memory:/y\n", "");
+  auto host =
+      BuildHostCgroups(kV1Mountinfo, "3:net_cls,net_prio:/\n2:freezer:/x\n1:memory:/y\n", "");
   ASSERT_TRUE(host.ok()) << host.status();
   EXPECT_EQ(host->layout, Layout::kV1);
   EXPECT_EQ(host->hierarchies.size(), 3u);

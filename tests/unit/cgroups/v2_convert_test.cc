@@ -30,12 +30,12 @@ TEST(BlkioWeightToIoWeight, LinearMapping) {
 }
 
 TEST(MemorySwapToV2, FollowsRuncSemantics) {
-  EXPECT_EQ(*MemorySwapToV2(0, -1), -1);                 // unlimited memory, swap unset
-  EXPECT_EQ(*MemorySwapToV2(-1, 100 << 20), -1);          // unlimited swap
-  EXPECT_EQ(*MemorySwapToV2(0, 100 << 20), 0);            // unset
+  EXPECT_EQ(*MemorySwapToV2(0, -1), -1);                        // unlimited memory, swap unset
+  EXPECT_EQ(*MemorySwapToV2(-1, 100 << 20), -1);                // unlimited swap
+  EXPECT_EQ(*MemorySwapToV2(0, 100 << 20), 0);                  // unset
   EXPECT_EQ(*MemorySwapToV2(300 << 20, 100 << 20), 200 << 20);  // memory+swap -> swap
-  EXPECT_EQ(*MemorySwapToV2(100 << 20, 100 << 20), 0);    // no swap at all
-  EXPECT_FALSE(MemorySwapToV2(100 << 20, 0).ok());        // swap without memory limit
+  EXPECT_EQ(*MemorySwapToV2(100 << 20, 100 << 20), 0);          // no swap at all
+  EXPECT_FALSE(MemorySwapToV2(100 << 20, 0).ok());              // swap without memory limit
   EXPECT_FALSE(MemorySwapToV2(100 << 20, -1).ok());
   EXPECT_FALSE(MemorySwapToV2(50 << 20, 100 << 20).ok());  // memory+swap < memory
 }

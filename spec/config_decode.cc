@@ -5,6 +5,7 @@
 // Every reader keeps going after an error so one run reports all problems; each problem is
 // recorded with its JSON path.
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -186,7 +187,16 @@ bool ReadCPUAffinity(Errors& e, const Value& v, const std::string& path, CPUAffi
   return r.ok();
 }
 
-bool ReadProcess(Errors& e, const Value& v, const std::string& path, Process& out) {
+// Windows paths ("C:\\dir", "\\\\?\\Volume{...}") count as absolute in a Windows config.
+bool IsWindowsAbsolutePath(std::string_view p) {
+  if (p.size() >= 3 && std::isalpha(static_cast<unsigned char>(p[0])) && p[1] == ':' &&
+      (p[2] == '\\' || p[2] == '/')) {
+    return true;
+  }
+  return p.size() >= 2 && p[0] == '\\' && p[1] == '\\';
+}
+
+bool ReadProcess(Errors& e, const Value& v, const std::string& path, Process& out, bool windows) {
   ObjectReader r(e, v, path);
   r.Optional("terminal", out.terminal);
   r.Optional("consoleSize", out.console_size, ReadBox);
@@ -194,7 +204,9 @@ bool ReadProcess(Errors& e, const Value& v, const std::string& path, Process& ou
   r.Optional("args", out.args);
   r.Optional("commandLine", out.command_line);
   r.Optional("env", out.env);
-  if (r.Required("cwd", out.cwd)) CheckAbsolute(e, r.PathOf("cwd"), out.cwd);
+  if (r.Required("cwd", out.cwd) && !(windows && IsWindowsAbsolutePath(out.cwd))) {
+    CheckAbsolute(e, r.PathOf("cwd"), out.cwd);
+  }
   r.Optional("capabilities", out.capabilities, ReadCapabilities);
   r.Optional("rlimits", out.rlimits, ArrayOf(ReadRlimit));
   r.Optional("noNewPrivileges", out.no_new_privileges);
@@ -523,7 +535,11 @@ bool ReadSpec(Errors& e, const Value& v, Spec& out) {
     e.Add("ociVersion", absl::StrCat("invalid version ", json::Emit(Value(out.oci_version)),
                                      "; expected SemVer 2.0.0 (e.g. \"1.3.0\")"));
   }
-  r.Optional("process", out.process, ReadProcess);
+  const bool windows = r.Has("windows");
+  r.Optional("process", out.process,
+             [windows](Errors& e, const Value& v, const std::string& path, Process& p) {
+               return ReadProcess(e, v, path, p, windows);
+             });
   r.Optional("root", out.root, ReadRoot);
   r.Optional("hostname", out.hostname);
   r.Optional("domainname", out.domainname);
@@ -568,7 +584,7 @@ absl::StatusOr<Process> ParseProcess(std::string_view json_text) {
   ASSIGN_OR_RETURN(json::Value doc, json::Parse(json_text));
   Errors errors;
   Process process;
-  if (ReadProcess(errors, doc, "", process)) CheckArgs(errors, doc, "");
+  if (ReadProcess(errors, doc, "", process, /*windows=*/false)) CheckArgs(errors, doc, "");
   RETURN_IF_ERROR(errors.ToStatus());
   return process;
 }

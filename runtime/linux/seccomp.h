@@ -54,9 +54,19 @@ std::string ProfileHash(const spec::LinuxSeccomp& seccomp);
 std::string SerializeSeccompProgram(const SeccompProgram& program);
 absl::StatusOr<SeccompProgram> ParseSeccompProgram(std::string_view data);
 
+// CompileSeccomp with an on-disk cache under `cache_dir` (one file per ProfileHash). The cache is
+// only trusted when the directory and the entry are owned by us and writable by nobody else
+// (a planted entry would be a weaker filter); otherwise, or on a corrupt entry, it compiles.
+// Cache write failures are not errors.
+absl::StatusOr<SeccompProgram> CompileSeccompCached(const spec::LinuxSeccomp& seccomp,
+                                                    const std::string& cache_dir);
+
 // Installs the program in the calling process (all threads when TSYNC). Needs no_new_privs or
-// CAP_SYS_ADMIN, which the caller arranges. Returns the notification listener when
-// program.uses_notify, else an invalid UniqueFd. Allocates only on the error path.
+// CAP_SYS_ADMIN, which the caller arranges: like runc, load it as late as possible (right before
+// exec) when process.noNewPrivileges is set, else before dropping CAP_SYS_ADMIN. The filter then
+// also covers the runtime's own remaining syscalls in the child (hence no NOTIFY on write). Returns
+// the notification listener when program.uses_notify, else an invalid UniqueFd. Allocates only on
+// the error path.
 absl::StatusOr<UniqueFd> LoadSeccomp(const SeccompProgram& program);
 
 // The async-signal-safe core of LoadSeccomp for use right after clone/fork: no allocation, no

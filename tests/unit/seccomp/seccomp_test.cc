@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -24,6 +25,7 @@
 #include <string>
 #include <thread>
 
+#include "common/file_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "spec/json.h"
@@ -133,6 +135,36 @@ TEST(SeccompTest, DenyByDefaultAllowListGivesEpermToUnlistedSyscalls) {
     if (Sys(SYS_keyctl, 0, -3, 0) != -EPERM) return 4;
     if (Sys(SYS_getuid) != -EPERM) return 5;
     if (Sys(SYS_clone3, 0, 0) != -EPERM) return 6;  // 435 < 439: not stubbed
+    return 0;
+  }));
+}
+
+TEST(SeccompTest, DockerStyleCloneRulesAllowForkButNotNewNamespaces) {
+  spec::LinuxSeccomp s;
+  s.default_action = "SCMP_ACT_ERRNO";
+  s.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
+  std::vector<std::string> allowed = ChildEssentials();
+  for (const char* name : {"wait4", "set_robust_list", "rseq", "faccessat2"}) {
+    allowed.push_back(name);
+  }
+  constexpr uint64_t kNamespaceFlags = 0x7E020000;  // CLONE_NEW{NS,CGROUP,UTS,IPC,USER,PID,NET}
+  s.syscalls = {
+      Rule(allowed, "SCMP_ACT_ALLOW"),
+      // Docker's rule: clone is fine as long as no namespace flag is set.
+      Rule({"clone"}, "SCMP_ACT_ALLOW", {}, {Arg(0, "SCMP_CMP_MASKED_EQ", kNamespaceFlags, 0)}),
+      // ... and clone3 (whose flags live in memory) gets ENOSYS so libc falls back to clone.
+      Rule({"clone3"}, "SCMP_ACT_ERRNO", ENOSYS),
+  };
+  auto prog = CompileSeccomp(s);
+  ASSERT_TRUE(prog.ok()) << prog.status();
+  ExpectPassed(RunFiltered(*prog, [] {
+    pid_t pid = fork();  // glibc tries clone3, gets ENOSYS, falls back to clone
+    if (pid < 0) return 1;
+    if (pid == 0) _exit(7);
+    int st = 0;
+    if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 7) return 2;
+    if (Sys(SYS_clone, CLONE_NEWUTS | SIGCHLD, 0, 0, 0, 0) != -EPERM) return 3;
+    if (Sys(SYS_clone3, 0, 0) != -ENOSYS) return 4;
     return 0;
   }));
 }
@@ -286,6 +318,40 @@ TEST(SeccompTest, LogLetsTheSyscallThrough) {
     if (Sys(SYS_getuid) != -EPERM) return 2;   // the default still applies elsewhere
     return 0;
   }));
+}
+
+// With no auditd, the kernel prints seccomp audit records (type=1326) to the kernel log.
+TEST(SeccompTest, LogActionIsAuditedByTheKernel) {
+  UniqueFd kmsg(open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!kmsg.valid()) GTEST_SKIP() << "/dev/kmsg not readable: " << strerror(errno);
+  lseek(kmsg.get(), 0, SEEK_END);  // only records from now on
+  spec::LinuxSeccomp s;
+  s.default_action = "SCMP_ACT_ALLOW";
+  s.syscalls = {Rule({"getppid"}, "SCMP_ACT_LOG")};
+  auto prog = CompileSeccomp(s);
+  ASSERT_TRUE(prog.ok()) << prog.status();
+  const std::string want_nr = " syscall=" + std::to_string(SYS_getppid) + " ";
+  bool found = false;
+  // The kernel rate-limits these printks (10 per 5 s by default) and earlier tests log too, so
+  // retry across a rate-limit window before calling it a failure.
+  for (int run = 0; run < 3 && !found; ++run) {
+    ExpectPassed(RunFiltered(*prog, [] { return Sys(SYS_getppid) > 0 ? 0 : 1; }));
+    for (int attempt = 0; attempt < 30 && !found; ++attempt) {
+      char buf[8192];
+      for (;;) {
+        ssize_t n = read(kmsg.get(), buf, sizeof(buf));
+        if (n < 0 && errno == EPIPE) continue;  // records overwritten under us: keep going
+        if (n <= 0) break;
+        std::string rec(buf, static_cast<size_t>(n));
+        if (rec.find("type=1326") != std::string::npos && rec.find(want_nr) != std::string::npos &&
+            rec.find(" code=0x7ffc0000") != std::string::npos) {
+          found = true;
+        }
+      }
+      if (!found) usleep(100000);
+    }
+  }
+  EXPECT_TRUE(found) << "no SECCOMP_RET_LOG audit record for getppid in /dev/kmsg";
 }
 
 TEST(SeccompTest, SyscallsAboveTheHighestNamedGetEnosys) {
@@ -460,6 +526,44 @@ TEST(SeccompTest, SerializedProgramRoundTripsAndStillLoads) {
   truncated.pop_back();
   EXPECT_FALSE(ParseSeccompProgram(truncated).ok());
   EXPECT_FALSE(ParseSeccompProgram("garbage").ok());
+}
+
+TEST(SeccompTest, CacheReturnsTheSameProgramAndIgnoresUntrustedEntries) {
+  char tmpl[] = "/tmp/hull-seccomp-cache-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  std::string dir = std::string(tmpl) + "/cache";  // created by the cache, 0700
+  spec::LinuxSeccomp s;
+  s.default_action = "SCMP_ACT_ALLOW";
+  s.syscalls = {Rule({"getppid"}, "SCMP_ACT_ERRNO", EDOM)};
+  std::string entry = dir + "/" + ProfileHash(s) + ".bpf";
+
+  auto first = CompileSeccompCached(s, dir);
+  ASSERT_TRUE(first.ok()) << first.status();
+  struct stat st {};
+  ASSERT_EQ(stat(entry.c_str(), &st), 0) << "no cache entry written";
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto second = CompileSeccompCached(s, dir);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(SerializeSeccompProgram(*second), SerializeSeccompProgram(*first));
+  ExpectPassed(RunFiltered(*second, [] { return Sys(SYS_getppid) == -EDOM ? 0 : 1; }));
+
+  // A corrupt entry is recompiled (and rewritten), not loaded.
+  ASSERT_TRUE(WriteFileAtomic(entry, "HULLBPF1 garbage", 0600).ok());
+  auto third = CompileSeccompCached(s, dir);
+  ASSERT_TRUE(third.ok()) << third.status();
+  EXPECT_EQ(SerializeSeccompProgram(*third), SerializeSeccompProgram(*first));
+
+  // A world-writable entry is not trusted: plant an allow-all program under this profile's key.
+  spec::LinuxSeccomp allow_all;
+  allow_all.default_action = "SCMP_ACT_ALLOW";
+  auto weak = CompileSeccomp(allow_all);
+  ASSERT_TRUE(weak.ok());
+  ASSERT_TRUE(WriteFileAtomic(entry, SerializeSeccompProgram(*weak), 0666).ok());
+  chmod(entry.c_str(), 0666);
+  auto fourth = CompileSeccompCached(s, dir);
+  ASSERT_TRUE(fourth.ok()) << fourth.status();
+  ExpectPassed(RunFiltered(*fourth, [] { return Sys(SYS_getppid) == -EDOM ? 0 : 1; }));
+  std::system((std::string("rm -rf ") + tmpl).c_str());
 }
 
 TEST(SeccompTest, FeaturesListWhatThisBuildRecognizes) {

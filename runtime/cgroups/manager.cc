@@ -173,6 +173,11 @@ absl::StatusOr<std::unique_ptr<Manager>> Manager::Create(std::string_view cgroup
       const std::string base = h.unified ? Parent(h.own_cgroup) : h.own_cgroup;
       d.path = JoinPath(JoinPath(h.mount_point, base), path);
     }
+    d.existed = d.path;
+    while (d.existed.size() > d.mount_point.size() && !PathExists(d.existed)) {
+      d.existed = Parent(d.existed);
+    }
+    if (d.existed.size() < d.mount_point.size()) d.existed = d.mount_point;
     m->dirs_.push_back(std::move(d));
   }
   return m;
@@ -196,6 +201,7 @@ json::Value Manager::Serialize() const {
     json::Array created;
     for (const std::string& c : d.created) created.emplace_back(c);
     o.Set("created", json::Value(std::move(created)));
+    o.Set("existed", json::Value(d.existed));
     dirs.push_back(std::move(o));
   }
   v.Set("dirs", json::Value(std::move(dirs)));
@@ -262,6 +268,13 @@ absl::StatusOr<std::unique_ptr<Manager>> Manager::Load(const json::Value& state)
     for (const json::Value& c : created->as_array()) {
       if (!c.is_string() || !inside(c.as_string())) return bad("created: bad directory");
       d.created.push_back(c.as_string());
+    }
+    d.existed = d.path;  // older states: only what `created` lists is ours
+    if (const json::Value* e = o.Find("existed")) {
+      if (!e->is_string() || (e->as_string() != d.mount_point && !inside(e->as_string()))) {
+        return bad("existed: bad directory");
+      }
+      d.existed = e->as_string();
     }
     m->dirs_.push_back(std::move(d));
   }
@@ -481,8 +494,17 @@ absl::Status Manager::Destroy() {
   }
   for (Dir& d : dirs_) {
     // The leaf and everything below it, if we created the leaf; then created parents, innermost
-    // first, only if empty.
-    for (auto it = d.created.rbegin(); it != d.created.rend(); ++it) {
+    // first, only if empty. "Created" is what Apply made, or anything below the directory that
+    // existed when the Manager was created.
+    std::vector<std::string> owned = d.created;
+    if (d.path.size() > d.existed.size() && d.path.compare(0, d.existed.size(), d.existed) == 0 &&
+        d.path[d.existed.size()] == '/') {
+      for (std::string p = d.path; p.size() > d.existed.size(); p = Parent(p)) {
+        if (std::find(owned.begin(), owned.end(), p) == owned.end()) owned.push_back(p);
+      }
+    }
+    std::sort(owned.begin(), owned.end());  // parents sort before their children
+    for (auto it = owned.rbegin(); it != owned.rend(); ++it) {
       absl::Status s;
       if (*it == d.path) {
         s = RemoveTree(*it);

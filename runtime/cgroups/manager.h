@@ -7,7 +7,7 @@
 //   ... clone the init process (into fd when valid) ...
 //   m->Apply(init_pid);                     // mkdirs if needed and moves the pid in everywhere
 //   m->Set(resources);                      // limits, devices, unified
-//   state.cgroup = m->Serialize();          // AFTER Apply: records the directories it created
+//   state.cgroup = m->Serialize();          // any time after Create
 //   ... later process: m = Manager::Load(state.cgroup); m->Freeze() / Pids() / Destroy() ...
 //
 // Devices: Set() applies exactly the rules it is given (v1 devices.deny "a" first, then each
@@ -112,6 +112,10 @@ class Manager {
     std::vector<std::string> controllers;  // v1: the hierarchy's; v2: the available ones
     std::string path;                      // absolute directory of the container's cgroup
     std::vector<std::string> created;      // directories we created, outermost first
+    // The deepest directory on the way to `path` that already existed when the Manager was
+    // created (the mount point if none). Everything below it counts as the container's, so a
+    // state serialized before Apply still lets Destroy clean up.
+    std::string existed;
   };
   const std::vector<Dir>& dirs() const { return dirs_; }
 

@@ -590,6 +590,19 @@ TEST_F(CgroupTest, StateSurvivesIntoAnotherManager) {
   EXPECT_TRUE(WIFSIGNALED(status));
 }
 
+TEST_F(CgroupTest, StateSerializedBeforeApplyStillDestroysEverything) {
+  json::Value early = manager_->Serialize();  // what `create` records before the init exists
+  Child child(SleepForever);
+  ASSERT_TRUE(manager_->Apply(child.pid()).ok());
+  auto loaded = Manager::Load(early);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_TRUE((*loaded)->Destroy().ok());
+  for (const auto& d : manager_->dirs()) {
+    EXPECT_NE(access(d.path.c_str(), F_OK), 0) << d.path;
+    EXPECT_NE(access((d.mount_point + parent_).c_str(), F_OK), 0) << d.mount_point + parent_;
+  }
+}
+
 TEST_F(CgroupTest, CloneIntoCgroupOnPureV2) {
   auto fd = manager_->CreateAndOpenForClone();
   ASSERT_TRUE(fd.ok()) << fd.status();

@@ -230,7 +230,11 @@ absl::Status RunHook(const spec::Hook& hook, std::string_view state_json) {
   UniqueFd stdin_w = std::move(in.write);
   Capture cap_out{std::move(out.read)}, cap_err{std::move(err.read)};
   for (int fd : {stdin_w.get(), cap_out.fd.get(), cap_err.fd.get()}) {
-    RETURN_IF_ERROR(SetNonBlocking(fd));
+    if (absl::Status st = SetNonBlocking(fd); !st.ok()) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+      return st;
+    }
   }
   std::string_view pending = state_json;
   if (pending.empty()) stdin_w.reset();
@@ -314,6 +318,20 @@ absl::Status RunHooks(std::string_view kind_name, const std::vector<spec::Hook>&
     }
   }
   return absl::OkStatus();
+}
+
+std::vector<absl::Status> RunAllHooks(std::string_view kind_name,
+                                      const std::vector<spec::Hook>& hooks,
+                                      std::string_view state_json) {
+  std::vector<absl::Status> failures;
+  for (size_t i = 0; i < hooks.size(); ++i) {
+    absl::Status st = RunHook(hooks[i], state_json);
+    if (!st.ok()) {
+      failures.push_back(
+          Annotate(st, absl::StrCat(AV(kind_name), " hook[", i, "] ", hooks[i].path)));
+    }
+  }
+  return failures;
 }
 
 }  // namespace hull::hooks

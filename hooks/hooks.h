@@ -30,4 +30,10 @@ absl::Status RunHook(const spec::Hook& hook, std::string_view state_json);
 absl::Status RunHooks(std::string_view kind_name, const std::vector<spec::Hook>& hooks,
                       std::string_view state_json);
 
+// For poststop (runtime.md step 13: a failing hook is only a warning and the rest still run):
+// runs every hook and returns the failures, each named like RunHooks does, for the caller to log.
+std::vector<absl::Status> RunAllHooks(std::string_view kind_name,
+                                      const std::vector<spec::Hook>& hooks,
+                                      std::string_view state_json);
+
 }  // namespace hull::hooks

@@ -169,6 +169,18 @@ TEST_F(HooksTest, HooksRunInOrderAndStopAtTheFirstFailure) {
   EXPECT_EQ(Read("order"), "1\n2\n");
 }
 
+TEST_F(HooksTest, RunAllHooksKeepsGoingAndReportsEveryFailure) {
+  std::string log = Path("order");
+  std::vector<spec::Hook> hooks = {Sh("echo 1 >> \"$1\"; exit 4", {log}),
+                                   Sh("echo 2 >> \"$1\"", {log}),
+                                   Sh("echo 3 >> \"$1\"; exit 5", {log})};
+  std::vector<absl::Status> failures = RunAllHooks("poststop", hooks, "{}");
+  EXPECT_EQ(Read("order"), "1\n2\n3\n");
+  ASSERT_EQ(failures.size(), 2u);
+  EXPECT_EQ(std::string(failures[0].message()), "poststop hook[0] /bin/sh: exit status 4");
+  EXPECT_EQ(std::string(failures[1].message()), "poststop hook[2] /bin/sh: exit status 5");
+}
+
 TEST_F(HooksTest, OnlyStdioIsInherited) {
   // Deliberately leaky fds in this process: no O_CLOEXEC.
   int leaky = open("/dev/null", O_RDONLY);

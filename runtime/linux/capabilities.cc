@@ -158,6 +158,11 @@ absl::StatusOr<CapSets> ResolveCapabilities(const spec::LinuxCapabilities& caps)
   return ResolveCapabilityNames(names);
 }
 
+absl::StatusOr<CapSets> ResolveCapabilities(const std::optional<spec::LinuxCapabilities>& caps) {
+  if (!caps.has_value()) return CapSets{};
+  return ResolveCapabilities(*caps);
+}
+
 absl::Status DropBoundingSet(const CapSets& sets) {
   const int last = LastCapability();
   for (int cap = 0; cap <= last; ++cap) {

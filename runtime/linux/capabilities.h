@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +69,7 @@ absl::StatusOr<CapSets> ResolveCapabilityNames(const CapabilityNames& names);
 // The spec entry point; a missing process.capabilities resolves to all-empty sets (as runc: the
 // process gets no capabilities at all).
 absl::StatusOr<CapSets> ResolveCapabilities(const spec::LinuxCapabilities& caps);
+absl::StatusOr<CapSets> ResolveCapabilities(const std::optional<spec::LinuxCapabilities>& caps);
 
 // The steps of ApplyCapabilities, exposed because identity.cc interleaves the user switch
 // between them (see FinalizeIdentityAndCapabilities).

@@ -69,11 +69,18 @@ absl::Status SwitchUser(const spec::User& user) {
   }
   const gid_t gid = user.gid;
   const uid_t uid = user.uid;
+  // EINVAL from the kernel means the id has no mapping in the user namespace.
   if (setresgid(gid, gid, gid) != 0) {
-    return ErrnoError(absl::StrCat("process.user.gid: setresgid(", gid, ")"));
+    const int err = errno;
+    return ErrnoError(err,
+                      absl::StrCat("process.user.gid: setresgid(", gid, ")",
+                                   err == EINVAL ? " (gid not mapped in the user namespace)" : ""));
   }
   if (setresuid(uid, uid, uid) != 0) {
-    return ErrnoError(absl::StrCat("process.user.uid: setresuid(", uid, ")"));
+    const int err = errno;
+    return ErrnoError(err,
+                      absl::StrCat("process.user.uid: setresuid(", uid, ")",
+                                   err == EINVAL ? " (uid not mapped in the user namespace)" : ""));
   }
   return absl::OkStatus();
 }

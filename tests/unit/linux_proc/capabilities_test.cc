@@ -65,6 +65,13 @@ TEST(CapabilitiesTest, UnknownNamesAreWarnedAboutAndIgnoredLikeRunc) {
               HasSubstr("process.capabilities.bounding[2]: unknown capability \"CAP_FOO\""));
 }
 
+TEST(CapabilitiesTest, MissingCapabilitiesMeanNone) {
+  absl::StatusOr<CapSets> sets = ResolveCapabilities(std::optional<spec::LinuxCapabilities>());
+  ASSERT_TRUE(sets.ok());
+  EXPECT_EQ(sets->bounding | sets->permitted | sets->effective | sets->inheritable | sets->ambient,
+            0u);
+}
+
 TEST(CapabilitiesTest, UngrantableEffectiveAndAmbientAreWarnedAboutAndLeftOut) {
   spec::LinuxCapabilities in;
   in.permitted = {"CAP_CHOWN", "CAP_KILL"};
@@ -225,10 +232,18 @@ TEST(IdentityTest, SetgroupsDeniedSkipsEmptyGroupsAndRejectsRequestedOnes) {
     user.additional_gids = {5};
     absl::Status st = SwitchUser(user);
     if (st.ok()) return "additional gids accepted with setgroups denied";
-    return "ERR:" + std::string(st.message());
+    // Only id 0 is mapped: uid 1000 cannot exist in this namespace.
+    spec::User unmapped;
+    unmapped.uid = 1000;
+    absl::Status st2 = SwitchUser(unmapped);
+    if (st2.ok()) return "unmapped uid accepted";
+    return "ERR:" + std::string(st.message()) + "|" + std::string(st2.message());
   });
   if (outcome.report.rfind("SKIP", 0) == 0) GTEST_SKIP() << outcome.report;
   EXPECT_THAT(outcome.report, HasSubstr("ERR:process.user.additionalGids: cannot set [5]"));
+  EXPECT_THAT(
+      outcome.report,
+      HasSubstr("process.user.uid: setresuid(1000) (uid not mapped in the user namespace)"));
   EXPECT_FALSE(*SetgroupsDenied());
 }
 

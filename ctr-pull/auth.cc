@@ -53,7 +53,8 @@ absl::StatusOr<Challenge> ParseChallenge(std::string_view h) {
         if (h[i] == '\\' && i + 1 < h.size()) ++i;
         value += h[i++];
       }
-      if (i >= h.size()) return absl::InvalidArgumentError("unterminated quoted string in challenge");
+      if (i >= h.size())
+        return absl::InvalidArgumentError("unterminated quoted string in challenge");
       ++i;  // closing quote
     } else {
       size_t vs = i;
@@ -87,8 +88,8 @@ absl::StatusOr<std::optional<Credentials>> LoadDockerCredentials(std::string_vie
                                    absl::StrCat("https://", Av(domain), "/v1/"),
                                    absl::StrCat("https://", Av(domain), "/v2/")};
   if (domain == "docker.io") {
-    keys.insert(keys.begin(), {"https://index.docker.io/v1/", "index.docker.io",
-                               "registry-1.docker.io"});
+    keys.insert(keys.begin(),
+                {"https://index.docker.io/v1/", "index.docker.io", "registry-1.docker.io"});
   }
   for (const auto& k : keys) {
     const json::Value* e = auths->Find(k);

@@ -63,9 +63,10 @@ absl::StatusOr<spec::Spec> BaseSpec(bool rootless) {
     l.resources.reset();
     s.mounts.pop_back();  // no cgroup mount without a cgroup the user owns
   }
-  l.masked_paths = {"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
-                    "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
-                    "/proc/sched_debug", "/sys/firmware", "/proc/scsi"};
+  l.masked_paths = {"/proc/acpi",        "/proc/asound",        "/proc/kcore",
+                    "/proc/keys",        "/proc/latency_stats", "/proc/timer_list",
+                    "/proc/timer_stats", "/proc/sched_debug",   "/sys/firmware",
+                    "/proc/scsi"};
   l.readonly_paths = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
   // No cgroups_path: hull derives a per-container one, so two bundles never collide.
   s.linux = std::move(l);

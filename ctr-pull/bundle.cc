@@ -100,7 +100,8 @@ absl::StatusOr<ResolvedUser> ResolveUser(std::string_view spec_user, std::string
       username = it->name;
     }
   } else {
-    auto it = std::find_if(users.begin(), users.end(), [&](auto& u) { return u.name == user_part; });
+    auto it =
+        std::find_if(users.begin(), users.end(), [&](auto& u) { return u.name == user_part; });
     if (it == users.end()) {
       return absl::NotFoundError(
           absl::StrCat("user \"", Av(user_part), "\" not found in the image's /etc/passwd"));
@@ -189,7 +190,8 @@ absl::StatusOr<ImageRuntimeConfig> ConvertImageConfig(const spec::Image& image, 
     a["org.opencontainers.image.architecture"] = image.platform.architecture;
   }
   if (image.platform.variant) a["org.opencontainers.image.variant"] = *image.platform.variant;
-  if (image.platform.os_version) a["org.opencontainers.image.os.version"] = *image.platform.os_version;
+  if (image.platform.os_version)
+    a["org.opencontainers.image.os.version"] = *image.platform.os_version;
   if (!image.platform.os_features.empty()) {
     a["org.opencontainers.image.os.features"] = absl::StrJoin(image.platform.os_features, ",");
   }

@@ -12,7 +12,8 @@
 
 namespace hull::pull {
 
-inline constexpr char kDefaultPath[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+inline constexpr char kDefaultPath[] =
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 struct ConvertOptions {
   // `-- COMMAND ARGS...`: replaces Cmd (docker run IMAGE COMMAND).

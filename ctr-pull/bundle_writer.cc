@@ -1,8 +1,7 @@
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <dirent.h>
 
 #include "absl/strings/str_cat.h"
 #include "common/file_util.h"

@@ -72,8 +72,8 @@ absl::StatusOr<std::string> BlobWriter::Commit() {
   std::string got = hash_.Finish();
   if (!expected_.empty() && got != expected_) return DigestMismatch(expected_, got);
   if (expected_size_ >= 0 && size_ != expected_size_) {
-    return absl::DataLossError(absl::StrCat("blob ", got, " is ", size_, " bytes, descriptor says ",
-                                            expected_size_));
+    return absl::DataLossError(
+        absl::StrCat("blob ", got, " is ", size_, " bytes, descriptor says ", expected_size_));
   }
   if (fsync(fd_.get()) != 0) return ErrnoError("fsync blob");
   std::string dest = cache_->BlobPath(got);
@@ -96,8 +96,8 @@ absl::StatusOr<BlobCache> BlobCache::Open(const std::string& root) {
     spec::Index empty;
     // Under the index lock, so a concurrent run's SetRef cannot be overwritten by this empty
     // index.
-    ASSIGN_OR_RETURN(UniqueFd lock, OpenFile(root + "/index.lock", O_RDWR | O_CREAT | O_CLOEXEC,
-                                             0644));
+    ASSIGN_OR_RETURN(UniqueFd lock,
+                     OpenFile(root + "/index.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0644));
     if (flock(lock.get(), LOCK_EX) != 0) return ErrnoError("lock cache index");
     if (!PathExists(root + "/index.json")) {
       RETURN_IF_ERROR(WriteFileAtomic(root + "/index.json", spec::EmitIndex(empty)));
@@ -122,7 +122,8 @@ bool BlobCache::HasVerified(std::string_view digest) const { return OpenVerified
 absl::StatusOr<UniqueFd> BlobCache::OpenVerified(std::string_view digest) const {
   RETURN_IF_ERROR(spec::ValidateDigest(digest));
   if (spec::DigestAlgorithm(digest) != "sha256") {
-    return absl::UnimplementedError(absl::StrCat("digest ", Av(digest), ": only sha256 is supported"));
+    return absl::UnimplementedError(
+        absl::StrCat("digest ", Av(digest), ": only sha256 is supported"));
   }
   std::string path = BlobPath(digest);
   int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);

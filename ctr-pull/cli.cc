@@ -16,7 +16,8 @@ namespace {
 constexpr char kUsage[] =
     "usage: ctr-pull [options] IMAGE BUNDLE_DIR [-- COMMAND ARGS...]\n"
     "\n"
-    "Pulls IMAGE into a verified local cache and writes an OCI bundle for `hull run -b BUNDLE_DIR`.\n"
+    "Pulls IMAGE into a verified local cache and writes an OCI bundle for `hull run -b "
+    "BUNDLE_DIR`.\n"
     "IMAGE: a registry reference (alpine, alpine:3.19, repo@sha256:..., host:5000/team/app:v1),\n"
     "       oci:DIR[:TAG] (an OCI image layout) or docker-archive:FILE (a `docker save` tarball).\n"
     "\n"
@@ -88,10 +89,9 @@ int CtrPullMain(int argc, char** argv) {
       bopts.convert.tty = true;
     } else if (a == "--rootless") {
       bopts.rootless = true;
-    } else if (flag == "--platform" || flag == "--cache" || flag == "--pull" ||
-               flag == "--creds" || flag == "--ca-file" || flag == "--entrypoint" ||
-               flag == "--env" || flag == "-e" || flag == "--workdir" || flag == "-w" ||
-               flag == "--user" || flag == "-u") {
+    } else if (flag == "--platform" || flag == "--cache" || flag == "--pull" || flag == "--creds" ||
+               flag == "--ca-file" || flag == "--entrypoint" || flag == "--env" || flag == "-e" ||
+               flag == "--workdir" || flag == "-w" || flag == "--user" || flag == "-u") {
       if (!value(&v)) return Usage(absl::StrCat(flag, " needs a value"));
       if (flag == "--platform") {
         absl::StatusOr<spec::Platform> p = ParsePlatform(v);

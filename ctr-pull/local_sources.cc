@@ -51,8 +51,8 @@ absl::StatusOr<PulledImage> PullFromOciLayout(std::string_view spec_str, const B
   // DIR[:TAG]: a tag never contains '/', so a ':' followed by a '/' belongs to the path.
   std::string dir(spec_str);
   std::string tag;
-  if (size_t colon = dir.rfind(':'); colon != std::string::npos &&
-                                     dir.find('/', colon) == std::string::npos) {
+  if (size_t colon = dir.rfind(':');
+      colon != std::string::npos && dir.find('/', colon) == std::string::npos) {
     tag = dir.substr(colon + 1);
     dir = dir.substr(0, colon);
   }
@@ -74,8 +74,9 @@ absl::StatusOr<PulledImage> PullFromOciLayout(std::string_view spec_str, const B
       // Several images: pick the platform's one if the layout's index is a platform index.
       absl::StatusOr<spec::Descriptor> sel = SelectPlatform(*idx, opts.platform);
       if (!sel.ok()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            dir, ": the layout holds ", idx->manifests.size(), " images; name one with oci:DIR:TAG"));
+        return absl::InvalidArgumentError(absl::StrCat(dir, ": the layout holds ",
+                                                       idx->manifests.size(),
+                                                       " images; name one with oci:DIR:TAG"));
       }
       for (const auto& d : idx->manifests) {
         if (d.digest == sel->digest) top = &d;
@@ -120,9 +121,8 @@ absl::StatusOr<std::unique_ptr<struct archive, ArchiveDeleter>> OpenTar(const st
   archive_read_support_filter_none(a.get());
   archive_read_support_format_tar(a.get());
   if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": ", archive_error_string(a.get()) ? archive_error_string(a.get())
-                                                               : "cannot open"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": ", archive_error_string(a.get()) ? archive_error_string(a.get()) : "cannot open"));
   }
   return a;
 }
@@ -181,7 +181,8 @@ absl::StatusOr<PulledImage> PullFromDockerArchive(std::string_view path_sv, cons
           "manifest.json") {
         continue;
       }
-      if (archive_entry_size(e) > (4 << 20)) return absl::InvalidArgumentError("manifest.json too large");
+      if (archive_entry_size(e) > (4 << 20))
+        return absl::InvalidArgumentError("manifest.json too large");
       manifest_json.resize(static_cast<size_t>(archive_entry_size(e)));
       la_ssize_t n = archive_read_data(a.get(), manifest_json.data(), manifest_json.size());
       if (n != static_cast<la_ssize_t>(manifest_json.size())) {
@@ -191,12 +192,14 @@ absl::StatusOr<PulledImage> PullFromDockerArchive(std::string_view path_sv, cons
     }
   }
   if (manifest_json.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": no manifest.json (not a docker save archive)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": no manifest.json (not a docker save archive)"));
   }
   absl::StatusOr<json::Value> doc = json::Parse(manifest_json);
   if (!doc.ok()) return Annotate(doc.status(), absl::StrCat(path, ": manifest.json"));
   if (!doc->is_array() || doc->as_array().empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": manifest.json: expected a non-empty array"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": manifest.json: expected a non-empty array"));
   }
   const json::Value& entry = doc->as_array()[0];
   const json::Value* cfg = entry.Find("Config");
@@ -214,7 +217,8 @@ absl::StatusOr<PulledImage> PullFromDockerArchive(std::string_view path_sv, cons
   wanted[CleanMember(cfg->as_string())] = true;
   std::vector<std::string> layer_names;
   for (const auto& l : layers->as_array()) {
-    if (!l.is_string()) return absl::InvalidArgumentError(absl::StrCat(path, ": Layers: expected strings"));
+    if (!l.is_string())
+      return absl::InvalidArgumentError(absl::StrCat(path, ": Layers: expected strings"));
     layer_names.push_back(CleanMember(l.as_string()));
     wanted[layer_names.back()] = true;
   }
@@ -246,9 +250,12 @@ absl::StatusOr<PulledImage> PullFromDockerArchive(std::string_view path_sv, cons
       Stored s;
       while (true) {
         la_ssize_t r = archive_read_data(a.get(), buf.data(), buf.size());
-        if (r < 0) return absl::DataLossError(absl::StrCat(path, ": ", n, ": ", archive_error_string(a.get())));
+        if (r < 0)
+          return absl::DataLossError(
+              absl::StrCat(path, ": ", n, ": ", archive_error_string(a.get())));
         if (r == 0) break;
-        if (s.head.size() < 8) s.head.append(buf.data(), std::min<size_t>(8, static_cast<size_t>(r)));
+        if (s.head.size() < 8)
+          s.head.append(buf.data(), std::min<size_t>(8, static_cast<size_t>(r)));
         RETURN_IF_ERROR(w.Write(buf.data(), static_cast<size_t>(r)));
       }
       s.size = w.size();

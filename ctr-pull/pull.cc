@@ -156,10 +156,9 @@ absl::StatusOr<spec::Descriptor> SelectPlatform(const spec::Index& idx,
   if (best == nullptr) {
     // An index with one platform-less manifest (some OCI layouts): take it.
     if (idx.manifests.size() == 1 && !idx.manifests[0].platform) return idx.manifests[0];
-    return absl::NotFoundError(absl::StrCat("no manifest for platform ", PlatformString(want),
-                                            " (the index offers: ",
-                                            offered.empty() ? "none" : absl::StrJoin(offered, ", "),
-                                            ")"));
+    return absl::NotFoundError(absl::StrCat(
+        "no manifest for platform ", PlatformString(want),
+        " (the index offers: ", offered.empty() ? "none" : absl::StrJoin(offered, ", "), ")"));
   }
   return *best;
 }
@@ -170,7 +169,8 @@ absl::Status FetchBlobToCache(RegistryClient& client, const BlobCache& cache,
                               const spec::Descriptor& d, Progress* progress) {
   ASSIGN_OR_RETURN(BlobWriter w, cache.NewWriter(d.digest, d.size));
   ProgressFn fn;
-  if (progress) fn = [&](int64_t done, int64_t total) { progress->LayerBytes(d.digest, done, total); };
+  if (progress)
+    fn = [&](int64_t done, int64_t total) { progress->LayerBytes(d.digest, done, total); };
   RETURN_IF_ERROR_CTX(client.FetchBlob(d, &w, fn), absl::StrCat("blob ", d.digest));
   absl::StatusOr<std::string> got = w.Commit();
   if (!got.ok()) return Annotate(got.status(), absl::StrCat("blob ", d.digest, " (not cached)"));
@@ -189,15 +189,17 @@ absl::StatusOr<PulledImage> PullFromRegistry(std::string_view image, const BlobC
       absl::StatusOr<PulledImage> hit = internal::ResolveInCache(cache, *top, opts.platform);
       if (hit.ok()) {
         hit->ref_name = name;
-        if (progress) progress->Status(absl::StrCat(name, ": using cached image ", hit->manifest_desc.digest));
+        if (progress)
+          progress->Status(absl::StrCat(name, ": using cached image ", hit->manifest_desc.digest));
         return hit;
       }
       if (opts.policy == PullPolicy::kNever) {
-        return Annotate(hit.status(), absl::StrCat(name, ": cached image incomplete (--pull never)"));
+        return Annotate(hit.status(),
+                        absl::StrCat(name, ": cached image incomplete (--pull never)"));
       }
     } else if (opts.policy == PullPolicy::kNever) {
-      return absl::NotFoundError(absl::StrCat(name, ": not in the cache ", cache.root(),
-                                              " (--pull never)"));
+      return absl::NotFoundError(
+          absl::StrCat(name, ": not in the cache ", cache.root(), " (--pull never)"));
     }
   }
 

@@ -103,7 +103,8 @@ absl::StatusOr<ImageRef> ParseImageRef(std::string_view ref) {
   if (size_t slash = rest.find('/'); slash != std::string_view::npos) {
     std::string_view first = rest.substr(0, slash);
     if (first.find('.') != std::string_view::npos || first.find(':') != std::string_view::npos ||
-        first == "localhost" || first.find_first_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string_view::npos) {
+        first == "localhost" ||
+        first.find_first_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string_view::npos) {
       if (!ValidDomain(first)) return Bad(ref, "invalid registry host");
       out.domain = std::string(first);
       remainder = rest.substr(slash + 1);

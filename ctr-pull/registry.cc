@@ -252,16 +252,17 @@ absl::StatusOr<RegistryClient::Response> RegistryClient::Perform(const std::stri
   ++requests_;
   CURLcode rc = curl_easy_perform(c.get());
   curl_easy_getinfo(c.get(), CURLINFO_RESPONSE_CODE, &r.status);
-  if (char* eff = nullptr; curl_easy_getinfo(c.get(), CURLINFO_EFFECTIVE_URL, &eff) == CURLE_OK &&
-                           eff != nullptr) {
+  if (char* eff = nullptr;
+      curl_easy_getinfo(c.get(), CURLINFO_EFFECTIVE_URL, &eff) == CURLE_OK && eff != nullptr) {
     r.effective_url = eff;
   }
   if (!sink->error.ok()) return sink->error;
   if (rc != CURLE_OK) {
     std::string msg = errbuf[0] ? errbuf : curl_easy_strerror(rc);
-    absl::Status st = rc == CURLE_OPERATION_TIMEDOUT
-                          ? absl::DeadlineExceededError(absl::StrCat("GET ", url, ": timed out: ", msg))
-                          : absl::UnavailableError(absl::StrCat("GET ", url, ": ", msg));
+    absl::Status st =
+        rc == CURLE_OPERATION_TIMEDOUT
+            ? absl::DeadlineExceededError(absl::StrCat("GET ", url, ": timed out: ", msg))
+            : absl::UnavailableError(absl::StrCat("GET ", url, ": ", msg));
     st.SetPayload("hull/curl", absl::Cord(absl::StrCat(static_cast<int>(rc))));
     return st;
   }
@@ -273,9 +274,9 @@ namespace {
 
 // Docker treats loopback registries as insecure: https first, then plain http.
 bool IsLoopbackHost(const std::string& host) {
-  std::string h = host.substr(0, host.rfind(':') == std::string::npos || host.back() == ']'
-                                     ? host.size()
-                                     : host.rfind(':'));
+  std::string h =
+      host.substr(0, host.rfind(':') == std::string::npos || host.back() == ']' ? host.size()
+                                                                                : host.rfind(':'));
   return h == "localhost" || h.rfind("127.", 0) == 0 || h == "[::1]";
 }
 
@@ -303,9 +304,9 @@ absl::StatusOr<RegistryClient::Response> RegistryClient::Get(const std::string& 
   RETURN_IF_ERROR(Authenticate(r));
   ASSIGN_OR_RETURN(Response again, Perform(url, accept, range_from, sink, bounded));
   if (again.status == 401) {
-    return absl::UnauthenticatedError(absl::StrCat(
-        "registry ", host_, " rejected the ",
-        opts_.creds ? "credentials" : "anonymous token", " (401 Unauthorized)"));
+    return absl::UnauthenticatedError(absl::StrCat("registry ", host_, " rejected the ",
+                                                   opts_.creds ? "credentials" : "anonymous token",
+                                                   " (401 Unauthorized)"));
   }
   return again;
 }
@@ -318,8 +319,9 @@ absl::Status RegistryClient::Authenticate(const Response& unauthorized) {
   ASSIGN_OR_RETURN(Challenge ch, ParseChallenge(it->second));
   if (ch.scheme == "basic") {
     if (!opts_.creds) {
-      return absl::UnauthenticatedError(absl::StrCat(
-          "registry ", host_, " requires authentication (basic): pass --creds USER:PASS or log in"));
+      return absl::UnauthenticatedError(
+          absl::StrCat("registry ", host_,
+                       " requires authentication (basic): pass --creds USER:PASS or log in"));
     }
     if (!authorization_.empty()) {
       return absl::UnauthenticatedError(
@@ -359,9 +361,9 @@ absl::Status RegistryClient::FetchToken(const std::map<std::string, std::string>
   }
   auto scope = params.find("scope");
   query.push_back(absl::StrCat(
-      "scope=", Escape(c.get(), scope != params.end() ? scope->second
-                                                      : absl::StrCat("repository:", repository_,
-                                                                     ":pull"))));
+      "scope=",
+      Escape(c.get(), scope != params.end() ? scope->second
+                                            : absl::StrCat("repository:", repository_, ":pull"))));
   absl::StrAppend(&url, url.find('?') == std::string::npos ? "?" : "&", absl::StrJoin(query, "&"));
 
   std::map<std::string, std::string> headers;
@@ -405,7 +407,8 @@ absl::Status RegistryClient::FetchToken(const std::map<std::string, std::string>
   absl::StatusOr<json::Value> doc = json::Parse(body);
   if (!doc.ok()) return Annotate(doc.status(), absl::StrCat("token from ", realm->second));
   const json::Value* tok = doc->Find("token");
-  if (tok == nullptr || !tok->is_string() || tok->as_string().empty()) tok = doc->Find("access_token");
+  if (tok == nullptr || !tok->is_string() || tok->as_string().empty())
+    tok = doc->Find("access_token");
   if (tok == nullptr || !tok->is_string() || tok->as_string().empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("token from ", realm->second, ": response has no token"));
@@ -452,7 +455,8 @@ absl::StatusOr<FetchedManifest> RegistryClient::GetManifest(std::string_view ref
   std::string url = Url(absl::StrCat("manifests/", Av(reference)));
   absl::Status last;
   for (int attempt = 0; attempt < opts_.max_attempts; ++attempt) {
-    if (attempt > 0) usleep(static_cast<useconds_t>(opts_.initial_backoff_ms * 1000 << (attempt - 1)));
+    if (attempt > 0)
+      usleep(static_cast<useconds_t>(opts_.initial_backoff_ms * 1000 << (attempt - 1)));
     Sink sink;
     absl::StatusOr<Response> r = Get(url, AcceptManifests(), 0, &sink, /*bounded=*/true);
     if (!r.ok()) {
@@ -472,8 +476,8 @@ absl::StatusOr<FetchedManifest> RegistryClient::GetManifest(std::string_view ref
     m.body = std::move(r->body);
     m.digest = Sha256Digest(m.body);
     if (reference.rfind("sha256:", 0) == 0 && m.digest != reference) {
-      return absl::DataLossError(absl::StrCat("GET ", url, ": manifest digest mismatch: content is ",
-                                              m.digest));
+      return absl::DataLossError(
+          absl::StrCat("GET ", url, ": manifest digest mismatch: content is ", m.digest));
     }
     if (auto h = r->headers.find("docker-content-digest");
         h != r->headers.end() && h->second.rfind("sha256:", 0) == 0 && h->second != m.digest) {
@@ -493,7 +497,8 @@ absl::Status RegistryClient::FetchBlob(const spec::Descriptor& desc, BlobWriter*
   std::string url = Url(absl::StrCat("blobs/", desc.digest));
   absl::Status last;
   for (int attempt = 0; attempt < opts_.max_attempts; ++attempt) {
-    if (attempt > 0) usleep(static_cast<useconds_t>(opts_.initial_backoff_ms * 1000 << (attempt - 1)));
+    if (attempt > 0)
+      usleep(static_cast<useconds_t>(opts_.initial_backoff_ms * 1000 << (attempt - 1)));
     if (desc.size > 0 && w->size() == desc.size) return absl::OkStatus();
     Sink sink;
     sink.writer = w;
@@ -520,8 +525,8 @@ absl::Status RegistryClient::FetchBlob(const spec::Descriptor& desc, BlobWriter*
       return last;
     }
     if (desc.size >= 0 && w->size() != desc.size) {
-      last = absl::UnavailableError(absl::StrCat("GET ", url, ": short body (", w->size(), " of ",
-                                                 desc.size, " bytes)"));
+      last = absl::UnavailableError(
+          absl::StrCat("GET ", url, ": short body (", w->size(), " of ", desc.size, " bytes)"));
       continue;
     }
     return absl::OkStatus();

@@ -113,9 +113,8 @@ absl::Status LayerApplier::Run(struct archive* a) {
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
       return absl::DataLossError(
-          absl::StrCat("layer ", layer_, ": corrupt archive: ", archive_error_string(a)
-                                                                    ? archive_error_string(a)
-                                                                    : "unknown error"));
+          absl::StrCat("layer ", layer_, ": corrupt archive: ",
+                       archive_error_string(a) ? archive_error_string(a) : "unknown error"));
     }
     const char* name = archive_entry_pathname(e);
     std::string entry_name = name ? name : "";
@@ -129,8 +128,7 @@ absl::Status LayerApplier::Run(struct archive* a) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<UniqueFd> LayerApplier::OpenParent(const std::vector<std::string>& comps,
-                                                  size_t n) {
+absl::StatusOr<UniqueFd> LayerApplier::OpenParent(const std::vector<std::string>& comps, size_t n) {
   std::string path = JoinPath(comps, n);
   absl::StatusOr<UniqueFd> fd = OpenInRoot(root_, path, O_PATH | O_DIRECTORY);
   if (fd.ok() || ErrnoOf(fd.status()) != ENOENT) return fd;
@@ -147,8 +145,9 @@ absl::StatusOr<UniqueFd> LayerApplier::OpenParent(const std::vector<std::string>
             S_ISLNK(st.st_mode)) {
           // Following it would mean creating its target; a layer has no reason to write through
           // a dangling symlink, and its target may name a host path.
-          return absl::PermissionDeniedError(absl::StrCat(
-              "parent \"", prefix, "\" is a symlink to a directory that does not exist in the rootfs"));
+          return absl::PermissionDeniedError(
+              absl::StrCat("parent \"", prefix,
+                           "\" is a symlink to a directory that does not exist in the rootfs"));
         }
       }
       next = OpenInRoot(root_, prefix, O_PATH | O_DIRECTORY);
@@ -273,8 +272,8 @@ absl::Status LayerApplier::ApplyMetadata(int fd, struct archive_entry* e, bool i
   RETURN_IF_ERROR(ApplyXattrs(fd, e));
   struct timespec times[2];
   times[0].tv_sec = archive_entry_atime_is_set(e) ? archive_entry_atime(e) : archive_entry_mtime(e);
-  times[0].tv_nsec = archive_entry_atime_is_set(e) ? archive_entry_atime_nsec(e)
-                                                   : archive_entry_mtime_nsec(e);
+  times[0].tv_nsec =
+      archive_entry_atime_is_set(e) ? archive_entry_atime_nsec(e) : archive_entry_mtime_nsec(e);
   times[1].tv_sec = archive_entry_mtime(e);
   times[1].tv_nsec = archive_entry_mtime_nsec(e);
   if (!is_dir && futimens(fd, times) != 0) return ErrnoError("set times");
@@ -420,9 +419,9 @@ absl::StatusOr<ArchivePtr> NewReader(std::string_view layer_name) {
       archive_read_support_filter_zstd(a.get()) != ARCHIVE_OK ||
       archive_read_support_filter_none(a.get()) != ARCHIVE_OK ||
       archive_read_support_format_tar(a.get()) != ARCHIVE_OK) {
-    return absl::UnimplementedError(absl::StrCat("layer ", Av(layer_name),
-                                                 ": libarchive lacks built-in gzip/zstd/tar: ",
-                                                 archive_error_string(a.get())));
+    return absl::UnimplementedError(
+        absl::StrCat("layer ", Av(layer_name),
+                     ": libarchive lacks built-in gzip/zstd/tar: ", archive_error_string(a.get())));
   }
   return a;
 }
@@ -446,10 +445,9 @@ absl::Status ApplyLayerFd(int rootfs_fd, int layer_fd, std::string_view layer_na
                           const UnpackOptions& opts, UnpackStats* stats) {
   ASSIGN_OR_RETURN(ArchivePtr a, NewReader(layer_name));
   if (archive_read_open_fd(a.get(), layer_fd, 1 << 16) != ARCHIVE_OK) {
-    return absl::DataLossError(absl::StrCat("layer ", Av(layer_name), ": ",
-                                            archive_error_string(a.get())
-                                                ? archive_error_string(a.get())
-                                                : "cannot open archive"));
+    return absl::DataLossError(absl::StrCat(
+        "layer ", Av(layer_name), ": ",
+        archive_error_string(a.get()) ? archive_error_string(a.get()) : "cannot open archive"));
   }
   return RunApplier(a.get(), rootfs_fd, layer_name, opts, stats);
 }
@@ -458,10 +456,9 @@ absl::Status ApplyLayerBuffer(int rootfs_fd, std::string_view data, std::string_
                               const UnpackOptions& opts, UnpackStats* stats) {
   ASSIGN_OR_RETURN(ArchivePtr a, NewReader(layer_name));
   if (archive_read_open_memory(a.get(), data.data(), data.size()) != ARCHIVE_OK) {
-    return absl::DataLossError(absl::StrCat("layer ", Av(layer_name), ": ",
-                                            archive_error_string(a.get())
-                                                ? archive_error_string(a.get())
-                                                : "cannot open archive"));
+    return absl::DataLossError(absl::StrCat(
+        "layer ", Av(layer_name), ": ",
+        archive_error_string(a.get()) ? archive_error_string(a.get()) : "cannot open archive"));
   }
   return RunApplier(a.get(), rootfs_fd, layer_name, opts, stats);
 }

@@ -68,7 +68,8 @@ class ObjectReader {
     }
     return absl::OkStatus();
   }
-  absl::Status OptStrings(std::string_view key, std::optional<std::vector<std::string>>* out) const {
+  absl::Status OptStrings(std::string_view key,
+                          std::optional<std::vector<std::string>>* out) const {
     if (Field(key) == nullptr) return absl::OkStatus();
     std::vector<std::string> v;
     if (absl::Status st = Strings(key, &v); !st.ok()) return st;
@@ -242,8 +243,9 @@ absl::Status ValidateDigest(std::string_view digest) {
         absl::StrCat("invalid digest \"", Av(digest), "\": unsupported algorithm"));
   }
   if (enc.size() != want || !IsLowerHex(enc)) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid digest \"", Av(digest), "\": want ", want,
-                                                   " lowercase hex characters after ", Av(alg), ":"));
+    return absl::InvalidArgumentError(absl::StrCat("invalid digest \"", Av(digest), "\": want ",
+                                                   want, " lowercase hex characters after ",
+                                                   Av(alg), ":"));
   }
   return absl::OkStatus();
 }

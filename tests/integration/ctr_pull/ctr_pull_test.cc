@@ -7,8 +7,8 @@
 #include <fstream>
 
 #include "gmock/gmock.h"
-#include "spec/config.h"
 #include "gtest/gtest.h"
+#include "spec/config.h"
 #include "tests/integration/ctr_pull/support.h"
 #include "tests/unit/ctr_pull/tar_builder.h"
 
@@ -85,9 +85,9 @@ void ExpectBusyboxBundle(const std::string& bundle, const std::string& marker) {
   EXPECT_TRUE(fs::is_symlink(bundle + "/rootfs/bin/sh"));
   EXPECT_EQ(ReadAll(bundle + "/rootfs/data/keep"), "keep\n");
   EXPECT_EQ(ReadAll(bundle + "/rootfs/data/new"), "new\n");
-  EXPECT_FALSE(fs::exists(bundle + "/rootfs/data/gone"));        // whiteout
-  EXPECT_FALSE(fs::exists(bundle + "/rootfs/data/.wh.gone"));    // hidden
-  EXPECT_FALSE(fs::exists(bundle + "/rootfs/opaque/lower"));     // opaque whiteout
+  EXPECT_FALSE(fs::exists(bundle + "/rootfs/data/gone"));      // whiteout
+  EXPECT_FALSE(fs::exists(bundle + "/rootfs/data/.wh.gone"));  // hidden
+  EXPECT_FALSE(fs::exists(bundle + "/rootfs/opaque/lower"));   // opaque whiteout
   EXPECT_EQ(ReadAll(bundle + "/rootfs/opaque/upper"), "upper\n");
 }
 
@@ -101,7 +101,8 @@ TEST_F(CtrPullTest, PullByTagWritesBundle) {
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->process->args, (std::vector<std::string>{"echo", "hi"}));
   EXPECT_FALSE(parsed->linux->cgroups_path.has_value());
-  EXPECT_THAT(config, HasSubstr("\"org.opencontainers.image.ref.name\": \"" + Ref("busybox:latest")));
+  EXPECT_THAT(config,
+              HasSubstr("\"org.opencontainers.image.ref.name\": \"" + Ref("busybox:latest")));
   EXPECT_THAT(config, HasSubstr("\"org.opencontainers.image.base.digest\": \"" +
                                 LayoutBuilder::Digest(amd64_)));
   EXPECT_THAT(config, HasSubstr("\"FOO=bar\""));
@@ -111,8 +112,8 @@ TEST_F(CtrPullTest, PullByTagWritesBundle) {
 
   // Like `docker pull localhost:PORT/...`: a loopback registry works without --plain-http (https
   // is tried first, then http).
-  r = RunCmd({CTR_PULL_BIN, "--cache", tmp_ / "cache-auto", "localhost:" +
-              std::to_string(registry_->port()) + "/busybox:latest", tmp_ / "auto"});
+  r = RunCmd({CTR_PULL_BIN, "--cache", tmp_ / "cache-auto",
+              "localhost:" + std::to_string(registry_->port()) + "/busybox:latest", tmp_ / "auto"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   ExpectBusyboxBundle(tmp_ / "auto", "amd64");
 
@@ -205,8 +206,8 @@ TEST_F(CtrPullTest, BasicAuth) {
 TEST_F(CtrPullTest, TokenAuth) {
   Push("latest");
   RunResult o = RunCmd({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
-                     tmp_ / "key.pem", "-out", tmp_ / "cert.pem", "-days", "1", "-subj",
-                     "/CN=hull-test-token"});
+                        tmp_ / "key.pem", "-out", tmp_ / "cert.pem", "-days", "1", "-subj",
+                        "/CN=hull-test-token"});
   ASSERT_EQ(o.exit_code, 0) << o.output;
   TokenIssuer issuer(tmp_ / "key.pem", tmp_ / "cert.pem", "bob", "t0ken-pw", "hull-test-registry",
                      "hull-test-issuer");
@@ -265,13 +266,12 @@ TEST_F(CtrPullTest, MaliciousLayerIsRefused) {
   fs::create_directories(outside);
   LayoutBuilder lb(tmp_ / "evil");
   std::string evil_layer = TarBuilder().File("ok", "fine").File("../../escaped", "pwned").Build();
-  std::string m = lb.AddManifest({{evil_layer, "application/vnd.oci.image.layer.v1.tar"}},
-                                 BusyboxConfig());
+  std::string m =
+      lb.AddManifest({{evil_layer, "application/vnd.oci.image.layer.v1.tar"}}, BusyboxConfig());
   lb.Tag("latest", m);
   RunResult push = RunCmd({"skopeo", "--insecure-policy", "copy", "--preserve-digests",
-                           "--dest-tls-verify=false",
-                        "oci:" + tmp_ / "evil" + ":latest",
-                        "docker://" + Ref("evil:latest")});
+                           "--dest-tls-verify=false", "oci:" + tmp_ / "evil" + ":latest",
+                           "docker://" + Ref("evil:latest")});
   ASSERT_EQ(push.exit_code, 0) << push.output;
   RunResult r = Pull(Ref("evil:latest"), outside + "/bundle");
   EXPECT_NE(r.exit_code, 0);
@@ -311,7 +311,8 @@ TEST_F(CtrPullTest, ConcurrentPullsShareTheCache) {
   std::vector<std::thread> ts;
   std::vector<RunResult> rs(3);
   for (int i = 0; i < 3; ++i) {
-    ts.emplace_back([&, i] { rs[i] = Pull(Ref("busybox:latest"), tmp_ / ("c" + std::to_string(i))); });
+    ts.emplace_back(
+        [&, i] { rs[i] = Pull(Ref("busybox:latest"), tmp_ / ("c" + std::to_string(i))); });
   }
   for (auto& t : ts) t.join();
   for (int i = 0; i < 3; ++i) {

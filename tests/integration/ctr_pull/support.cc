@@ -136,7 +136,8 @@ std::string LayoutBuilder::AddManifest(const std::vector<Layer>& layers,
 }
 
 std::string LayoutBuilder::AddIndex(const std::vector<std::string>& manifests) {
-  std::string idx = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[)";
+  std::string idx =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[)";
   for (size_t i = 0; i < manifests.size(); ++i) idx += (i ? "," : "") + manifests[i];
   idx += "]}";
   std::string d = AddBlob(idx);
@@ -177,7 +178,9 @@ std::vector<LayoutBuilder::Layer> BusyboxLayers(const std::string& marker) {
       .Dir("opaque")
       .File("opaque/lower", "lower\n");
   TarBuilder l3;
-  l3.File("data/.wh.gone", "").File("data/new", "new\n").File("opaque/.wh..wh..opq", "")
+  l3.File("data/.wh.gone", "")
+      .File("data/new", "new\n")
+      .File("opaque/.wh..wh..opq", "")
       .File("opaque/upper", "upper\n");
   return {
       {l1.Build(TarBuilder::Compression::kGzip), "application/vnd.oci.image.layer.v1.tar+gzip"},
@@ -200,8 +203,9 @@ Registry::~Registry() { Stop(); }
 bool Registry::Start(Auth auth) {
   Stop();
   port_ = FreePort();
-  std::string cfg = "version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: " +
-                    storage() + "\n  delete:\n    enabled: true\nhttp:\n  addr: " + host() + "\n";
+  std::string cfg =
+      "version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: " +
+      storage() + "\n  delete:\n    enabled: true\nhttp:\n  addr: " + host() + "\n";
   if (auth == Auth::kHtpasswd) {
     cfg += "auth:\n  htpasswd:\n    realm: hull-test\n    path: " + htpasswd_ + "\n";
   } else if (auth == Auth::kToken) {
@@ -261,9 +265,9 @@ std::string Registry::log() const { return ReadAll(workdir_ + "/registry.log"); 
 RunResult Registry::Push(const std::string& layout, const std::string& tag,
                          const std::string& repo) {
   return RunCmd({"skopeo", "--insecure-policy", "copy", "--all", "--preserve-digests",
-                 "--dest-tls-verify=false",
-              "oci:" + layout + ":" + tag, "docker://" + host() + "/" + repo + ":" + tag},
-             120);
+                 "--dest-tls-verify=false", "oci:" + layout + ":" + tag,
+                 "docker://" + host() + "/" + repo + ":" + tag},
+                120);
 }
 
 // ---- CuttingProxy ----------------------------------------------------------------------------
@@ -384,7 +388,8 @@ TokenIssuer::TokenIssuer(const std::string& key_file, const std::string& cert_fi
   if (cert) {
     unsigned char* der = nullptr;
     int len = i2d_X509(cert, &der);
-    cert_der_b64_ = Base64Encode(std::string(reinterpret_cast<char*>(der), static_cast<size_t>(len)));
+    cert_der_b64_ =
+        Base64Encode(std::string(reinterpret_cast<char*>(der), static_cast<size_t>(len)));
     OPENSSL_free(der);
     X509_free(cert);
   }
@@ -416,8 +421,8 @@ std::string TokenIssuer::MakeToken(const std::string& scope) {
                        service_ + R"(","exp":)" + std::to_string(now + 600) + R"(,"nbf":)" +
                        std::to_string(now - 60) + R"(,"iat":)" + std::to_string(now - 60) +
                        R"(,"jti":")" + std::to_string(now) + std::to_string(issued_.load()) +
-                       R"(","access":[{"type":"repository","name":")" + name +
-                       R"(","actions":[)" + acts + "]}]}";
+                       R"(","access":[{"type":"repository","name":")" + name + R"(","actions":[)" +
+                       acts + "]}]}";
   std::string signing_input = B64Url(header) + "." + B64Url(claims);
   BIO* bio = BIO_new_mem_buf(key_pem_.data(), static_cast<int>(key_pem_.size()));
   EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
@@ -425,11 +430,13 @@ std::string TokenIssuer::MakeToken(const std::string& scope) {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   size_t siglen = 0;
   EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key);
-  EVP_DigestSign(ctx, nullptr, &siglen, reinterpret_cast<const unsigned char*>(signing_input.data()),
+  EVP_DigestSign(ctx, nullptr, &siglen,
+                 reinterpret_cast<const unsigned char*>(signing_input.data()),
                  signing_input.size());
   std::string sig(siglen, '\0');
   EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &siglen,
-                 reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size());
+                 reinterpret_cast<const unsigned char*>(signing_input.data()),
+                 signing_input.size());
   sig.resize(siglen);
   EVP_MD_CTX_free(ctx);
   EVP_PKEY_free(key);

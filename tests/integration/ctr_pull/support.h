@@ -120,8 +120,8 @@ class CuttingProxy {
 // for the registry's token mode. Requires Basic user:pass when credentials are configured.
 class TokenIssuer {
  public:
-  TokenIssuer(const std::string& key_pem_file, const std::string& cert_pem_file,
-              std::string user, std::string pass, std::string service, std::string issuer);
+  TokenIssuer(const std::string& key_pem_file, const std::string& cert_pem_file, std::string user,
+              std::string pass, std::string service, std::string issuer);
   ~TokenIssuer();
   int port() const { return port_; }
   std::string realm() const { return "http://127.0.0.1:" + std::to_string(port_) + "/token"; }

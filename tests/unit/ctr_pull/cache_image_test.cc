@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "ctr-pull/auth.h"
 #include "ctr-pull/cache.h"
 #include "ctr-pull/digest.h"
-#include "ctr-pull/auth.h"
 #include "ctr-pull/pull.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -90,10 +90,12 @@ TEST_F(CacheTest, RefsSurviveConcurrentWriters) {
 
 TEST(ImageSpecTest, ParsesManifestAndReportsPaths) {
   std::string d = "sha256:" + std::string(64, 'a');
-  std::string m = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
-    "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" + d +
-                  R"(","size":7},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":")" +
-                  d + R"(","size":1,"annotations":{"a":"b"}}],"unknown":1})";
+  std::string m =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+    "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
+      d +
+      R"(","size":7},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":")" +
+      d + R"(","size":1,"annotations":{"a":"b"}}],"unknown":1})";
   auto man = spec::ParseManifest(m);
   ASSERT_TRUE(man.ok()) << man.status();
   EXPECT_EQ(man->layers.size(), 1u);
@@ -102,7 +104,8 @@ TEST(ImageSpecTest, ParsesManifestAndReportsPaths) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->config.size, 7);
 
-  auto bad = spec::ParseManifest(R"({"schemaVersion":2,"config":{"mediaType":"x","digest":"sha256:../../etc","size":1},"layers":[]})");
+  auto bad = spec::ParseManifest(
+      R"({"schemaVersion":2,"config":{"mediaType":"x","digest":"sha256:../../etc","size":1},"layers":[]})");
   ASSERT_FALSE(bad.ok());
   EXPECT_THAT(std::string(bad.status().message()), HasSubstr("manifest.config.digest"));
   bad = spec::ParseManifest(R"({"schemaVersion":2,"config":{"mediaType":"x","digest":")" + d +
@@ -122,7 +125,8 @@ TEST(ImageSpecTest, ImageConfigAndPlatformSelection) {
   EXPECT_EQ(*img->platform.variant, "v8");
 
   spec::Index idx;
-  for (auto [arch, variant] : {std::pair{"amd64", ""}, std::pair{"arm", "v7"}, std::pair{"arm64", ""}}) {
+  for (auto [arch, variant] :
+       {std::pair{"amd64", ""}, std::pair{"arm", "v7"}, std::pair{"arm64", ""}}) {
     spec::Descriptor d{std::string(spec::media_type::kOciManifest), Sha256Digest(arch), 1};
     d.platform = spec::Platform{arch, "linux"};
     if (*variant) d.platform->variant = variant;
@@ -136,7 +140,8 @@ TEST(ImageSpecTest, ImageConfigAndPlatformSelection) {
   EXPECT_EQ(sel->digest, Sha256Digest("arm"));
   sel = SelectPlatform(idx, *ParsePlatform("linux/s390x"));
   ASSERT_FALSE(sel.ok());
-  EXPECT_THAT(std::string(sel.status().message()), HasSubstr("linux/amd64, linux/arm/v7, linux/arm64"));
+  EXPECT_THAT(std::string(sel.status().message()),
+              HasSubstr("linux/amd64, linux/arm/v7, linux/arm64"));
 }
 
 TEST(AuthTest, ParsesChallengesAndCredentials) {

@@ -81,7 +81,8 @@ class TarBuilder {
         }
         archive_entry_set_size(ae, e.type == AE_IFREG ? static_cast<la_int64_t>(e.data.size()) : 0);
       }
-      for (const auto& [k, v] : e.xattrs) archive_entry_xattr_add_entry(ae, k.c_str(), v.data(), v.size());
+      for (const auto& [k, v] : e.xattrs)
+        archive_entry_xattr_add_entry(ae, k.c_str(), v.data(), v.size());
       archive_write_header(a, ae);
       if (e.type == AE_IFREG && e.hardlink.empty() && !e.data.empty()) {
         archive_write_data(a, e.data.data(), e.data.size());

@@ -21,8 +21,8 @@ namespace hull::pull {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::TarBuilder;
 using ::testing::HasSubstr;
+using testing::TarBuilder;
 
 class UnpackTest : public ::testing::Test {
  protected:
@@ -133,7 +133,9 @@ TEST_F(UnpackTest, XattrsAreRestored) {
 }
 
 TEST_F(UnpackTest, WhiteoutRemovesLowerFileAndHidesItself) {
-  ASSERT_TRUE(Apply(TarBuilder().File("etc/a", "1").File("etc/b", "2").Dir("d").File("d/x", "").Build()).ok());
+  ASSERT_TRUE(
+      Apply(TarBuilder().File("etc/a", "1").File("etc/b", "2").Dir("d").File("d/x", "").Build())
+          .ok());
   ASSERT_TRUE(Apply(TarBuilder().File("etc/.wh.a", "").File(".wh.d", "").Build()).ok());
   EXPECT_FALSE(Exists("etc/a"));
   EXPECT_FALSE(Exists("etc/.wh.a"));
@@ -222,11 +224,7 @@ TEST_F(UnpackTest, HardlinkPointingOutIsRefused) {
 }
 
 TEST_F(UnpackTest, SymlinkReplacedByDirectoryMidArchive) {
-  std::string layer = TarBuilder()
-                          .Symlink("x", outside_)
-                          .Dir("x")
-                          .File("x/file", "inside")
-                          .Build();
+  std::string layer = TarBuilder().Symlink("x", outside_).Dir("x").File("x/file", "inside").Build();
   absl::Status st = Apply(layer);
   ASSERT_TRUE(st.ok()) << st;
   struct stat s;

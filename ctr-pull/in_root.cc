@@ -60,7 +60,9 @@ absl::Status RemoveTreeAt(int dir_fd, const std::string& name) {
   int fd = openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return ErrnoError(absl::StrCat("open ", name));
   UniqueFd child(fd);
-  DIR* d = fdopendir(dup(child.get()));
+  int dup_fd = fcntl(child.get(), F_DUPFD_CLOEXEC, 0);
+  DIR* d = dup_fd < 0 ? nullptr : fdopendir(dup_fd);
+  if (d == nullptr && dup_fd >= 0) close(dup_fd);
   if (d == nullptr) return ErrnoError(absl::StrCat("read dir ", name));
   std::vector<std::string> names;
   while (struct dirent* e = readdir(d)) {

@@ -182,7 +182,9 @@ absl::Status LayerApplier::Opaque(int dir, const std::string& dir_path) {
   int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return ErrnoError("open opaque directory");
   UniqueFd dfd(fd);
-  DIR* d = fdopendir(dup(dfd.get()));
+  int dup_fd = fcntl(dfd.get(), F_DUPFD_CLOEXEC, 0);
+  DIR* d = dup_fd < 0 ? nullptr : fdopendir(dup_fd);
+  if (d == nullptr && dup_fd >= 0) close(dup_fd);
   if (d == nullptr) return ErrnoError("read opaque directory");
   std::vector<std::string> names;
   while (struct dirent* e = readdir(d)) {

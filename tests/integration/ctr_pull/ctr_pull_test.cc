@@ -136,6 +136,33 @@ TEST_F(CtrPullTest, PullByDigest) {
   EXPECT_THAT(r.output, HasSubstr("404"));
 }
 
+TEST_F(CtrPullTest, DockerSchema2Manifest) {
+  // skopeo converts to Docker schema 2 (gzip layers, Docker media types) on the way in.
+  LayoutBuilder lb(tmp_ / "gz");
+  std::vector<LayoutBuilder::Layer> layers;
+  for (auto& l : BusyboxLayers("docker")) {
+    if (l.media_type.find("gzip") != std::string::npos) layers.push_back(l);
+  }
+  layers.push_back({TarBuilder()
+                        .File("marker", "docker\n")
+                        .File("data/keep", "keep\n")
+                        .File("data/new", "new\n")
+                        .File("opaque/upper", "upper\n")
+                        .Build(TarBuilder::Compression::kGzip),
+                    "application/vnd.oci.image.layer.v1.tar+gzip"});
+  lb.Tag("v2", lb.AddManifest(layers, BusyboxConfig()));
+  RunResult push =
+      RunCmd({"skopeo", "--insecure-policy", "copy", "--format", "v2s2", "--dest-tls-verify=false",
+              "oci:" + tmp_ / "gz" + ":v2", "docker://" + Ref("docker2:v2")});
+  ASSERT_EQ(push.exit_code, 0) << push.output;
+  RunResult raw =
+      RunCmd({"skopeo", "inspect", "--raw", "--tls-verify=false", "docker://" + Ref("docker2:v2")});
+  ASSERT_THAT(raw.output, HasSubstr("application/vnd.docker.distribution.manifest.v2+json"));
+  RunResult r = Pull(Ref("docker2:v2"), tmp_ / "b");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ExpectBusyboxBundle(tmp_ / "b", "docker");
+}
+
 TEST_F(CtrPullTest, IndexWithSeveralPlatforms) {
   Push("multi");
   RunResult r = Pull(Ref("busybox:multi"), tmp_ / "arm", {"--platform", "linux/arm64"});
@@ -279,6 +306,7 @@ TEST_F(CtrPullTest, MaliciousLayerIsRefused) {
   EXPECT_THAT(r.output, HasSubstr("sha256:" + Sha256Hex(evil_layer)));
   EXPECT_FALSE(fs::exists(outside + "/escaped"));
   EXPECT_FALSE(fs::exists(tmp_ / "escaped"));
+  EXPECT_FALSE(fs::exists(outside + "/bundle/rootfs"));  // no half-unpacked rootfs left behind
 }
 
 TEST_F(CtrPullTest, OciLayoutAndDockerArchiveSources) {

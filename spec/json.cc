@@ -548,7 +548,11 @@ void EmitValue(const Value& v, bool pretty, int depth, std::string& out) {
       }
       char buf[64];
       auto [ptr, ec] = std::to_chars(buf, buf + sizeof(buf), d);
-      out.append(buf, ec == std::errc() ? ptr : buf);
+      std::string_view text(buf, ec == std::errc() ? ptr - buf : 0);
+      out.append(text);
+      // Keep it a double when read back: shortest form of 1.0 is "1", which would parse as an
+      // integer and change the value's type.
+      if (text.find_first_of(".eE") == std::string_view::npos) out += ".0";
       return;
     }
     case Type::kString:

@@ -212,6 +212,15 @@ TEST(JsonEmit, InvalidUtf8FromCodeBecomesReplacementCharacter) {
   EXPECT_TRUE(Parse(out).ok());
 }
 
+TEST(JsonEmit, IntegralDoublesStayDoubles) {
+  EXPECT_EQ(Emit(Value(1.0)), "1.0");
+  EXPECT_EQ(Emit(Value(-0.0)), "-0.0");
+  EXPECT_EQ(Emit(Value(1e300)), "1e+300");
+  Value back = MustParse(Emit(Value(2.0)));
+  EXPECT_EQ(back.type(), Type::kDouble);
+  EXPECT_EQ(back, Value(2.0));
+}
+
 TEST(JsonEmit, DoublesRoundTrip) {
   for (double d : {0.5, -1.25e-7, 1e300, 3.141592653589793}) {
     Value back = MustParse(Emit(Value(d)));

@@ -288,6 +288,50 @@ TEST_F(CtrPullTest, DroppedConnectionIsResumed) {
   ExpectBusyboxBundle(tmp_ / "b", "amd64");
 }
 
+TEST_F(CtrPullTest, BlobRedirectsToStorageWithoutCredentials) {
+  Push("latest");
+  RunResult h = RunCmd({"htpasswd", "-Bbn", "carol", "redir-pw"});
+  if (h.exit_code != 0) GTEST_SKIP() << "htpasswd (apache2-utils) missing";
+  WriteAll(tmp_ / "htpasswd", h.output);
+  registry_->set_htpasswd(tmp_ / "htpasswd");
+  ASSERT_TRUE(registry_->Start(Registry::Auth::kHtpasswd)) << registry_->log();
+
+  // "Blob storage": serves blob bytes from the registry's storage, like a presigned S3 URL.
+  std::atomic<int> served{0};
+  std::atomic<bool> saw_auth{false};
+  std::string storage = registry_->storage() + "/docker/registry/v2/blobs/sha256/";
+  MiniHttpServer store([&](const std::string& req) {
+    if (req.find("Authorization:") != std::string::npos ||
+        req.find("authorization:") != std::string::npos) {
+      saw_auth = true;
+    }
+    size_t p = req.find("/blob/");
+    std::string hex = p == std::string::npos ? "" : req.substr(p + 6, 64);
+    std::string data = ReadAll(storage + hex.substr(0, 2) + "/" + hex + "/data");
+    if (hex.size() != 64 || data.empty()) return std::string("HTTP/1.1 404 Not Found\r\n\r\n");
+    served++;
+    return "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(data.size()) + "\r\n\r\n" + data;
+  });
+  // The registry front: blob GETs are redirected (after the registry accepted the credentials
+  // for the manifest), everything else is forwarded.
+  int reg_port = registry_->port();
+  MiniHttpServer front([&](const std::string& req) {
+    size_t p = req.find("/blobs/sha256:");
+    if (req.rfind("GET ", 0) == 0 && p != std::string::npos && p < req.find("\r\n")) {
+      return "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:" +
+             std::to_string(store.port()) + "/blob/" + req.substr(p + 14, 64) +
+             "\r\nContent-Length: 0\r\n\r\n";
+    }
+    return ForwardHttp(reg_port, req);
+  });
+  RunResult r = Pull("127.0.0.1:" + std::to_string(front.port()) + "/busybox:latest", tmp_ / "b",
+                     {"--creds", "carol:redir-pw"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ExpectBusyboxBundle(tmp_ / "b", "amd64");
+  EXPECT_GE(served.load(), 4);  // config + 3 layers
+  EXPECT_FALSE(saw_auth.load()) << "registry credentials were sent to blob storage";
+}
+
 TEST_F(CtrPullTest, MaliciousLayerIsRefused) {
   std::string outside = tmp_ / "outside";
   fs::create_directories(outside);

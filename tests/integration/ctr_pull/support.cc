@@ -493,4 +493,70 @@ void TokenIssuer::Serve() {
   }
 }
 
+// ---- MiniHttpServer ----------------------------------------------------------------------------
+
+static std::string ReadRequestHead(int c) {
+  std::string req;
+  char buf[4096];
+  while (req.find("\r\n\r\n") == std::string::npos) {
+    struct pollfd p = {c, POLLIN, 0};
+    if (poll(&p, 1, 5000) <= 0) break;
+    ssize_t n = read(c, buf, sizeof(buf));
+    if (n <= 0) break;
+    req.append(buf, static_cast<size_t>(n));
+  }
+  return req;
+}
+
+MiniHttpServer::MiniHttpServer(Handler handler) : handler_(std::move(handler)) {
+  listen_fd_ = ListenLoopback(&port_);
+  thread_ = std::thread([this] {
+    while (!stop_.load()) {
+      int c = AcceptWithStop(listen_fd_, stop_);
+      if (c < 0) continue;
+      std::string resp = handler_(ReadRequestHead(c));
+      size_t off = 0;
+      while (off < resp.size()) {
+        ssize_t n = write(c, resp.data() + off, resp.size() - off);
+        if (n <= 0) break;
+        off += static_cast<size_t>(n);
+      }
+      close(c);
+    }
+  });
+}
+
+MiniHttpServer::~MiniHttpServer() {
+  stop_ = true;
+  thread_.join();
+  close(listen_fd_);
+}
+
+std::string ForwardHttp(int port, const std::string& request) {
+  int up = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(up, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
+    close(up);
+    return "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n";
+  }
+  std::string req = request;
+  size_t eol = req.find("\r\n");
+  req.insert(eol + 2, "Connection: close\r\n");
+  (void)!write(up, req.data(), req.size());
+  std::string resp;
+  char buf[16384];
+  while (true) {
+    struct pollfd p = {up, POLLIN, 0};
+    if (poll(&p, 1, 10000) <= 0) break;
+    ssize_t n = read(up, buf, sizeof(buf));
+    if (n <= 0) break;
+    resp.append(buf, static_cast<size_t>(n));
+  }
+  close(up);
+  return resp;
+}
+
 }  // namespace hull::pull::testing

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -138,5 +139,26 @@ class TokenIssuer {
   std::atomic<int> issued_{0}, refused_{0};
   std::thread thread_;
 };
+
+// A one-request-per-connection HTTP server on loopback; `handler` gets the raw request head and
+// returns the raw response.
+class MiniHttpServer {
+ public:
+  using Handler = std::function<std::string(const std::string& request)>;
+  explicit MiniHttpServer(Handler handler);
+  ~MiniHttpServer();
+  int port() const { return port_; }
+
+ private:
+  Handler handler_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// Sends `request` (its head; "Connection: close" is added) to 127.0.0.1:port and returns the
+// whole response.
+std::string ForwardHttp(int port, const std::string& request);
 
 }  // namespace hull::pull::testing

@@ -58,8 +58,18 @@ spec::LinuxSeccompArg Arg(uint32_t index, std::string op, uint64_t value,
 
 // The syscalls a forked child needs to report back and exit; allow-lists must include them.
 std::vector<std::string> ChildEssentials() {
-  return {"exit_group",     "exit",  "rt_sigreturn", "write",   "getpid", "gettid", "tgkill",
-          "rt_sigprocmask", "futex", "munmap",       "madvise", "brk",    "mmap"};
+  std::vector<std::string> names = {
+      "exit_group",     "exit",  "rt_sigreturn", "write",   "getpid", "gettid", "tgkill",
+      "rt_sigprocmask", "futex", "munmap",       "madvise", "brk",    "mmap"};
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  // The sanitizer runtimes make their own syscalls in the child (HULL_SANITIZE builds).
+  for (const char* n : {"sigaltstack", "mprotect", "prctl", "openat", "read", "close", "fstat",
+                        "newfstatat", "readlink", "sched_yield", "rt_sigaction", "prlimit64",
+                        "getrlimit", "clock_gettime", "nanosleep", "sched_getaffinity"}) {
+    names.push_back(n);
+  }
+#endif
+  return names;
 }
 
 // Forks, loads `program` in the child and runs `body` there; `body` returns the exit code.

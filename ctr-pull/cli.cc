@@ -1,10 +1,12 @@
 #include "ctr-pull/cli.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/status.h"
@@ -29,6 +31,7 @@ constexpr char kUsage[] =
     "  --insecure                    https without certificate verification\n"
     "  --ca-file FILE                extra CA certificates for the registry\n"
     "  --creds USER:PASS             registry credentials (default: ~/.docker/config.json)\n"
+    "  --timeout SECONDS             abort a transfer stalled this long (default 60)\n"
     "  --quiet, -q                   no progress output\n"
     "bundle options:\n"
     "  --entrypoint CMD              replace the image's Entrypoint (\"\" clears it)\n"
@@ -90,8 +93,9 @@ int CtrPullMain(int argc, char** argv) {
     } else if (a == "--rootless") {
       bopts.rootless = true;
     } else if (flag == "--platform" || flag == "--cache" || flag == "--pull" || flag == "--creds" ||
-               flag == "--ca-file" || flag == "--entrypoint" || flag == "--env" || flag == "-e" ||
-               flag == "--workdir" || flag == "-w" || flag == "--user" || flag == "-u") {
+               flag == "--ca-file" || flag == "--timeout" || flag == "--entrypoint" ||
+               flag == "--env" || flag == "-e" || flag == "--workdir" || flag == "-w" ||
+               flag == "--user" || flag == "-u") {
       if (!value(&v)) return Usage(absl::StrCat(flag, " needs a value"));
       if (flag == "--platform") {
         absl::StatusOr<spec::Platform> p = ParsePlatform(v);
@@ -105,6 +109,11 @@ int CtrPullMain(int argc, char** argv) {
         popts.policy = *p;
       } else if (flag == "--creds") {
         creds_arg = v;
+      } else if (flag == "--timeout") {
+        long t = 0;
+        if (!absl::SimpleAtoi(v, &t) || t <= 0) return Usage("--timeout: want a positive number");
+        popts.registry.stall_timeout_sec = t;
+        popts.registry.connect_timeout_sec = std::min(popts.registry.connect_timeout_sec, t);
       } else if (flag == "--ca-file") {
         popts.registry.ca_file = v;
       } else if (flag == "--entrypoint") {

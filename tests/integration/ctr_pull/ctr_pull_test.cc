@@ -1,8 +1,12 @@
 // ctr-pull end to end against Debian's docker-registry (the CNCF distribution registry) on
 // loopback, with images built here and pushed with skopeo.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -330,6 +334,38 @@ TEST_F(CtrPullTest, BlobRedirectsToStorageWithoutCredentials) {
   ExpectBusyboxBundle(tmp_ / "b", "amd64");
   EXPECT_GE(served.load(), 4);  // config + 3 layers
   EXPECT_FALSE(saw_auth.load()) << "registry credentials were sent to blob storage";
+}
+
+TEST_F(CtrPullTest, RateLimitAndTimeoutGiveClearErrors) {
+  std::atomic<int> hits{0};
+  MiniHttpServer limited([&](const std::string&) {
+    hits++;
+    std::string body = R"({"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]})";
+    return "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+  });
+  RunResult r = Pull("127.0.0.1:" + std::to_string(limited.port()) + "/busybox:latest", tmp_ / "a");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.output, HasSubstr("429 Too Many Requests"));
+  EXPECT_THAT(r.output, HasSubstr("slow down"));
+  EXPECT_GT(hits.load(), 1);  // retried before giving up
+
+  // A registry that accepts the connection and never answers.
+  int silent_port = FreePort();
+  int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(silent_port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(lfd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  ASSERT_EQ(listen(lfd, 16), 0);
+  auto start = std::chrono::steady_clock::now();
+  r = Pull("127.0.0.1:" + std::to_string(silent_port) + "/busybox:latest", tmp_ / "b",
+           {"--timeout", "1"});
+  close(lfd);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.output, HasSubstr("timed out"));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
 }
 
 TEST_F(CtrPullTest, MaliciousLayerIsRefused) {

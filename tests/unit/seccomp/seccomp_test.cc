@@ -430,6 +430,19 @@ TEST(SeccompTest, TsyncAppliesTheFilterToEveryThread) {
   ExpectPassed(status);
 }
 
+TEST(SeccompTest, EverySupportedFlagLoads) {
+  for (const std::string& flag : GetSeccompFeatures().supported_flags) {
+    SCOPED_TRACE(flag);
+    spec::LinuxSeccomp s;
+    s.default_action = "SCMP_ACT_ALLOW";
+    s.flags = {flag};
+    s.syscalls = {Rule({"getppid"}, "SCMP_ACT_ERRNO", EDOM)};
+    auto prog = CompileSeccomp(s);
+    ASSERT_TRUE(prog.ok()) << prog.status();
+    ExpectPassed(RunFiltered(*prog, [] { return Sys(SYS_getppid) == -EDOM ? 0 : 1; }));
+  }
+}
+
 // --- compile-time validation ---
 
 absl::Status CompileError(const spec::LinuxSeccomp& s) { return CompileSeccomp(s).status(); }

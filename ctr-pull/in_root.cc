@@ -33,7 +33,8 @@ absl::StatusOr<UniqueFd> OpenInRoot(int root_fd, std::string_view path, int flag
 }
 
 absl::StatusOr<std::string> ReadFileInRoot(int root_fd, std::string_view path, size_t max_size) {
-  ASSIGN_OR_RETURN(UniqueFd fd, OpenInRoot(root_fd, path, O_RDONLY | O_NOCTTY));
+  // O_NONBLOCK: an image could make the path a fifo, and opening that would hang us.
+  ASSIGN_OR_RETURN(UniqueFd fd, OpenInRoot(root_fd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK));
   struct stat st;
   if (fstat(fd.get(), &st) != 0) return ErrnoError("stat");
   if (!S_ISREG(st.st_mode)) {

@@ -1,6 +1,7 @@
 #include "ctr-pull/bundle.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -145,6 +146,14 @@ TEST_F(ConvertTest, EnvOverridesTtyAndErrors) {
   image_.config.cmd.reset();
   c = ConvertImageConfig(image_, fd_.get(), ConvertOptions());
   EXPECT_FALSE(c.ok());
+}
+
+TEST_F(ConvertTest, FifoPasswdDoesNotHang) {
+  std::filesystem::remove(dir_ + "/etc/passwd");
+  ASSERT_EQ(mkfifo((dir_ + "/etc/passwd").c_str(), 0644), 0);
+  auto c = ConvertImageConfig(image_, fd_.get(), ConvertOptions());  // User "app": unresolvable
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(std::string(c.status().message()), HasSubstr("app"));
 }
 
 TEST(BaseSpecTest, IsCompleteAndLeavesCgroupsPathUnset) {

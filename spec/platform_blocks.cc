@@ -18,11 +18,13 @@ struct Shape {
   int64_t min = std::numeric_limits<int64_t>::min();
   uint64_t max = std::numeric_limits<uint64_t>::max();
   std::string_view int_name;
-  std::vector<std::string_view> enums;                    // kString
-  std::vector<std::pair<std::string_view, Shape>> props;  // kObject
-  std::vector<std::string_view> required;                 // kObject
-  std::shared_ptr<Shape> items;                           // kArray
-  size_t min_items = 0;                                   // kArray
+  std::vector<std::string_view> enums;  // kString
+  // kObject. Behind shared_ptr: a container of pairs holding Shape itself would need Shape to
+  // be complete here.
+  std::vector<std::pair<std::string_view, std::shared_ptr<const Shape>>> props;
+  std::vector<std::string_view> required;  // kObject
+  std::shared_ptr<Shape> items;            // kArray
+  size_t min_items = 0;                    // kArray
 };
 
 Shape Str(std::vector<std::string_view> enums = {}) {
@@ -61,7 +63,8 @@ Shape Obj(std::vector<std::pair<std::string_view, Shape>> props,
           std::vector<std::string_view> required = {}) {
   Shape s;
   s.kind = Shape::kObject;
-  s.props = std::move(props);
+  for (auto& [key, sub] : props)
+    s.props.emplace_back(key, std::make_shared<const Shape>(std::move(sub)));
   s.required = std::move(required);
   return s;
 }
@@ -108,7 +111,7 @@ void Check(Errors& e, const Shape& shape, const json::Value& v, const std::strin
         if (v.Find(req) == nullptr) e.Add(Field(path, req), "required field missing");
       }
       for (const auto& [key, sub] : shape.props) {
-        if (const json::Value* f = v.Find(key)) Check(e, sub, *f, Field(path, key));
+        if (const json::Value* f = v.Find(key)) Check(e, *sub, *f, Field(path, key));
       }
       return;
   }

@@ -30,8 +30,10 @@ for t in "${TARGETS[@]}"; do
   work="$BUILD/corpus/$t"
   mkdir -p "$work"
   seeds="$SRC/tests/fuzz/corpus/$t"
+  dict=()
+  [[ -f "$SRC/tests/fuzz/$t.dict" ]] && dict=(-dict="$SRC/tests/fuzz/$t.dict")
   echo "== $t: ${PER}s"
-  if ! "$BUILD/bin/$t" -max_total_time="$PER" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  if ! "$BUILD/bin/$t" "${dict[@]}" -max_total_time="$PER" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
       -print_final_stats=1 -artifact_prefix="$BUILD/artifacts/$t-" "$work" "$seeds" \
       >"$BUILD/$t.log" 2>&1; then
     echo "!! $t failed; log: $BUILD/$t.log"

@@ -35,7 +35,7 @@ absl::StatusCode CodeForErrno(int err) {
 }  // namespace
 
 absl::Status ErrnoError(int err, std::string_view what) {
-  absl::Status st(CodeForErrno(err), absl::StrCat(what, ": ", std::strerror(err)));
+  absl::Status st(CodeForErrno(err), absl::StrCat(std::string(what), ": ", std::strerror(err)));
   st.SetPayload(kErrnoPayload, absl::Cord(std::to_string(err)));
   return st;
 }
@@ -50,9 +50,9 @@ int ErrnoOf(const absl::Status& status) {
 
 absl::Status Annotate(const absl::Status& status, std::string_view context) {
   if (status.ok()) return status;
-  absl::Status out(status.code(), absl::StrCat(context, ": ", status.message()));
+  absl::Status out(status.code(), absl::StrCat(std::string(context), ": ", status.message()));
   status.ForEachPayload(
-      [&](std::string_view url, const absl::Cord& payload) { out.SetPayload(url, payload); });
+      [&](absl::string_view url, const absl::Cord& payload) { out.SetPayload(url, payload); });
   return out;
 }
 

@@ -1,0 +1,350 @@
+// `create`: everything up to an init process blocked on the exec FIFO. Any failure undoes all
+// of it (CreateTransaction): the init is killed, the cgroup destroyed, the state dir removed.
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <memory>
+
+#include "absl/strings/string_view.h"
+#include "absl/strings/str_cat.h"
+#include "common/file_util.h"
+#include "common/log.h"
+#include "common/status.h"
+#include "hooks/hooks.h"
+#include "runtime/cgroups/device_filter.h"
+#include "runtime/cgroups/manager.h"
+#include "runtime/container/container.h"
+#include "runtime/container/init.h"
+#include "runtime/container/process_setup.h"
+#include "runtime/container/sync_channel.h"
+#include "runtime/linux/namespaces.h"
+#include "runtime/linux/process_attrs.h"
+#include "runtime/linux/seccomp.h"
+#include "runtime/linux/syscalls.h"
+#include "spec/config.h"
+
+namespace hull::container {
+namespace {
+
+// Owns what create has made so far; Rollback() undoes it in reverse order.
+struct CreateTransaction {
+  std::optional<ContainerDir> dir;
+  std::unique_ptr<cgroups::Manager> cgroup;
+  pid_t child = 0;
+  bool committed = false;
+
+  ~CreateTransaction() {
+    if (!committed) Rollback();
+  }
+  void Rollback() {
+    if (child > 0) {
+      ::kill(child, SIGKILL);
+      ::waitpid(child, nullptr, 0);
+      child = 0;
+    }
+    if (cgroup) {
+      if (absl::Status st = cgroup->Destroy(); !st.ok()) log::Warn(st.message());
+    }
+    if (dir) (void)dir->Remove();
+  }
+};
+
+absl::StatusOr<std::string> AbsolutePath(const std::string& path) {
+  char buf[PATH_MAX];
+  if (!::realpath(path.c_str(), buf)) return ErrnoError(absl::StrCat("resolve ", path));
+  return std::string(buf);
+}
+
+absl::StatusOr<UniqueFd> OpenVerifiedHostProc() {
+  int fd = ::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoError("open /proc");
+  UniqueFd proc(fd);
+  struct statfs sfs;
+  if (::fstatfs(proc.get(), &sfs) != 0 || sfs.f_type != PROC_SUPER_MAGIC) {
+    return absl::FailedPreconditionError("/proc is not procfs");
+  }
+  return proc;
+}
+
+std::string FormatIdMap(const std::vector<spec::LinuxIDMapping>& maps) {
+  std::string out;
+  for (const auto& m : maps) absl::StrAppend(&out, m.container_id, " ", m.host_id, " ", m.size, "\n");
+  return out;
+}
+
+absl::Status WriteIdMaps(pid_t pid, const spec::Linux& linux) {
+  if (!linux.uid_mappings.empty()) {
+    RETURN_IF_ERROR_CTX(WriteExistingFile(absl::StrCat("/proc/", pid, "/uid_map"),
+                                          FormatIdMap(linux.uid_mappings)),
+                        "linux.uidMappings");
+  }
+  if (!linux.gid_mappings.empty()) {
+    RETURN_IF_ERROR_CTX(WriteExistingFile(absl::StrCat("/proc/", pid, "/gid_map"),
+                                          FormatIdMap(linux.gid_mappings)),
+                        "linux.gidMappings");
+  }
+  return absl::OkStatus();
+}
+
+// Host cgroup directories of the container per v1 hierarchy, for "cgroup" mounts.
+std::vector<std::pair<std::string, std::string>> CgroupV1Dirs(const cgroups::Manager& m) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& d : m.dirs()) {
+    std::string name = d.mount_point.substr(d.mount_point.rfind('/') + 1);
+    out.emplace_back(name, d.path);
+  }
+  return out;
+}
+
+// The device rules the cgroup gets, as runc builds them: the config's rules, then runc's
+// default allow list, then an allow rule for every node in linux.devices. Always applied, so a
+// config without rules still gets runc's default-deny policy.
+spec::LinuxResources EffectiveResources(const spec::Spec& spec) {
+  spec::LinuxResources r;
+  if (spec.linux && spec.linux->resources) r = *spec.linux->resources;
+  for (const auto& d : cgroups::DefaultAllowedDevices()) {
+    spec::LinuxDeviceCgroup rule;
+    rule.allow = d.allow;
+    rule.type = std::string(1, d.type);
+    if (d.major >= 0) rule.major = d.major;
+    if (d.minor >= 0) rule.minor = d.minor;
+    rule.access = d.access;
+    r.devices.push_back(rule);
+  }
+  if (spec.linux) {
+    for (const auto& dev : spec.linux->devices) {
+      if (dev.type == "p") continue;
+      spec::LinuxDeviceCgroup rule;
+      rule.allow = true;
+      rule.type = dev.type == "u" ? "c" : dev.type;
+      rule.major = dev.major;
+      rule.minor = dev.minor;
+      rule.access = "rwm";
+      r.devices.push_back(rule);
+    }
+  }
+  return r;
+}
+
+}  // namespace
+
+absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& opts,
+                                        bool keep_console_master) {
+  ASSIGN_OR_RETURN(std::string bundle, AbsolutePath(opts.bundle));
+  auto spec_or = spec::LoadConfig(bundle + "/config.json");
+  if (!spec_or.ok()) return spec_or.status();
+  spec::Spec spec = std::move(*spec_or);
+  RETURN_IF_ERROR(spec::CheckSupportedOciVersion(spec));
+  if (!spec.process) return absl::InvalidArgumentError("process: required to create a container");
+  if (!spec.root) return absl::InvalidArgumentError("root: required");
+  std::string rootfs = spec.root->path;
+  if (rootfs.empty() || rootfs.front() != '/') rootfs = absl::StrCat(bundle, "/", rootfs);
+  {
+    struct stat st;
+    if (::stat(rootfs.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return absl::InvalidArgumentError(absl::StrCat("root.path: rootfs ", rootfs, " is not a directory"));
+    }
+    ASSIGN_OR_RETURN(rootfs, AbsolutePath(rootfs));
+  }
+  const bool terminal = spec.process->terminal.value_or(false);
+  if (terminal && opts.console_socket.empty() && !keep_console_master) {
+    return absl::InvalidArgumentError(
+        "cannot allocate tty if runc will detach without setting console socket");
+  }
+  if (!terminal && !opts.console_socket.empty()) {
+    return absl::InvalidArgumentError("cannot use console socket if runc will not detach or allocate tty");
+  }
+
+  // Namespaces: which to create, which to join.
+  int clone_flags = 0, unshare_flags = 0;
+  bool new_timens = false, new_userns = false, new_netns = false, new_uts = false;
+  std::vector<std::pair<int, int>> join;
+  std::vector<UniqueFd> join_fds;
+  UniqueFd pid_ns_to_join;
+  if (spec.linux) {
+    // Sorted in the table's order (user first, mount last) for joining.
+    for (const auto& kind : linux::AllNamespaceKinds()) {
+      for (size_t i = 0; i < spec.linux->namespaces.size(); ++i) {
+        const auto& ns = spec.linux->namespaces[i];
+        if (ns.type != kind.oci_type) continue;
+        if (ns.path && !ns.path->empty()) {
+          int fd = ::open(ns.path->c_str(), O_RDONLY | O_CLOEXEC);
+          if (fd < 0) return ErrnoError(absl::StrCat("linux.namespaces[", i, "].path: open ", *ns.path));
+          if (kind.clone_flag == CLONE_NEWPID) {
+            pid_ns_to_join.reset(fd);
+          } else {
+            join.emplace_back(kind.clone_flag, fd);
+            join_fds.emplace_back(fd);
+          }
+          continue;
+        }
+        if (kind.clone_flag == CLONE_NEWUSER) {
+          clone_flags |= CLONE_NEWUSER;
+          new_userns = true;
+        } else if (kind.clone_flag == CLONE_NEWPID) {
+          clone_flags |= CLONE_NEWPID;
+        } else if (kind.clone_flag == CLONE_NEWTIME) {
+          new_timens = true;
+        } else {
+          unshare_flags |= kind.clone_flag;
+        }
+        if (kind.clone_flag == CLONE_NEWNET) new_netns = true;
+        if (kind.clone_flag == CLONE_NEWUTS) new_uts = true;
+      }
+    }
+  }
+  if (!(unshare_flags & CLONE_NEWNS)) {
+    bool joins_mnt = false;
+    for (auto& [f, fd] : join) joins_mnt = joins_mnt || f == CLONE_NEWNS;
+    if (!joins_mnt) return absl::InvalidArgumentError("linux.namespaces: a mount namespace is required");
+  }
+  if (spec.hostname && !spec.hostname->empty() && !new_uts) {
+    bool joins_uts = false;
+    for (auto& [f, fd] : join) joins_uts = joins_uts || f == CLONE_NEWUTS;
+    if (!joins_uts) return absl::InvalidArgumentError("hostname: unable to set hostname without a private UTS namespace");
+  }
+  if (spec.linux && !spec.linux->time_offsets.empty() && !new_timens) {
+    return absl::InvalidArgumentError("linux.timeOffsets: requires a new time namespace");
+  }
+  if (new_userns && (spec.linux->uid_mappings.empty() || spec.linux->gid_mappings.empty())) {
+    return absl::InvalidArgumentError("linux.uidMappings: user namespace requires uid and gid mappings");
+  }
+
+  ASSIGN_OR_RETURN(ResolvedProcess resolved, ResolveProcess(*spec.process, spec.linux));
+  for (const auto& w : resolved.caps.warnings) log::Warn(w);
+
+  // From here on, everything we make is undone on failure.
+  CreateTransaction tx;
+  StateStore store(g.root);
+  ASSIGN_OR_RETURN(ContainerDir dir, store.CreateNew(opts.id));
+  tx.dir.emplace(std::move(dir));
+
+  ContainerRecord record;
+  record.id = opts.id;
+  record.bundle = bundle;
+  record.rootfs = rootfs;
+  record.created = NowRfc3339();
+  record.owner = "root";
+  if (uid_t uid = ::geteuid(); uid != 0) record.owner = std::to_string(uid);
+  record.annotations = spec.annotations;
+  record.systemd_cgroup = g.systemd_cgroup;
+  record.config = spec::EncodeConfig(spec);
+
+  std::string cgroups_path = spec.linux ? spec.linux->cgroups_path.value_or("") : "";
+  ASSIGN_OR_RETURN(tx.cgroup, cgroups::Manager::Create(cgroups_path, opts.id, g.systemd_cgroup));
+  record.cgroup = tx.cgroup->Serialize();
+  RETURN_IF_ERROR(tx.dir->Save(record));
+
+  std::string fifo_path = tx.dir->path() + "/exec.fifo";
+  if (::mkfifo(fifo_path.c_str(), 0622) != 0) return ErrnoError("create exec fifo");
+  int fifo = ::open(fifo_path.c_str(), O_PATH | O_CLOEXEC);
+  if (fifo < 0) return ErrnoError("open exec fifo");
+  UniqueFd fifo_fd(fifo);
+  ASSIGN_OR_RETURN(UniqueFd host_proc, OpenVerifiedHostProc());
+
+  SyncChannel parent_end, child_end;
+  RETURN_IF_ERROR(SyncChannel::Pair(&parent_end, &child_end));
+
+  InitPlan plan;
+  plan.spec = &spec;
+  plan.process = &resolved;
+  plan.id = opts.id;
+  plan.no_new_keyring = opts.no_new_keyring;
+  plan.preserve_fds = opts.preserve_fds;
+  plan.terminal = terminal;
+  plan.console_socket = opts.console_socket;
+  plan.join = join;
+  plan.unshare_flags = unshare_flags;
+  plan.new_timens = new_timens;
+  plan.fifo_fd = fifo_fd.get();
+  plan.state_dir_fd = tx.dir->fd();
+  plan.host_proc_fd = host_proc.get();
+  plan.channel = &child_end;
+  plan.rootfs.rootfs = rootfs;
+  plan.rootfs.bundle = bundle;
+  plan.rootfs.no_pivot = opts.no_pivot;
+  plan.rootfs.new_userns = new_userns;
+  plan.rootfs.new_netns = new_netns;
+  plan.rootfs.cgroup_v2_host = tx.cgroup->layout() == cgroups::Layout::kV2;
+  if (!plan.rootfs.cgroup_v2_host) plan.rootfs.cgroup_v1_dirs = CgroupV1Dirs(*tx.cgroup);
+
+  // A pid namespace given by path must be entered before clone (it only applies to children);
+  // we step back into our own right after.
+  UniqueFd own_pidns;
+  if (pid_ns_to_join) {
+    ASSIGN_OR_RETURN(own_pidns, OpenFile("/proc/self/ns/pid", O_RDONLY));
+    if (::setns(pid_ns_to_join.get(), CLONE_NEWPID) != 0) return ErrnoError("join pid namespace");
+  }
+  struct clone_args args = {};
+  args.flags = static_cast<uint64_t>(clone_flags);
+  args.exit_signal = SIGCHLD;
+  pid_t pid = sys::Clone3(&args);
+  if (pid == 0) {
+    parent_end.Close();
+    RunInit(plan);
+  }
+  int clone_errno = errno;
+  if (own_pidns) ::setns(own_pidns.get(), CLONE_NEWPID);
+  if (pid < 0) return ErrnoError(clone_errno, "clone container init");
+  tx.child = pid;
+  child_end.Close();
+
+  record.pid = pid;
+  record.pid_start_time = ProcessStartTime(pid);
+  RETURN_IF_ERROR(tx.dir->Save(record));
+
+  if (new_userns) RETURN_IF_ERROR(WriteIdMaps(pid, *spec.linux));
+  RETURN_IF_ERROR(linux::ApplyInitialCpuAffinity(pid, resolved.affinity));
+  RETURN_IF_ERROR_CTX(tx.cgroup->Apply(pid), "apply cgroup");
+  RETURN_IF_ERROR(tx.cgroup->Set(EffectiveResources(spec)));
+  RETURN_IF_ERROR(parent_end.Send(SyncMsg::kGo));
+
+  CreatedContainer created;
+  created.pid = pid;
+  UniqueFd console_master;
+  for (;;) {
+    ASSIGN_OR_RETURN(SyncMessage msg, parent_end.Receive());
+    if (msg.type == SyncMsg::kError) return absl::InternalError(msg.payload);
+    if (msg.type == SyncMsg::kConsole) {
+      console_master = std::move(msg.fd);
+      continue;
+    }
+    if (msg.type == SyncMsg::kRunHooks) {
+      if (spec.hooks) {
+        std::string state = StateJsonForHooks(record, "creating");
+        RETURN_IF_ERROR(hooks::RunHooks("prestart", spec.hooks->prestart, state));
+        RETURN_IF_ERROR(hooks::RunHooks("createRuntime", spec.hooks->create_runtime, state));
+      }
+      RETURN_IF_ERROR(parent_end.Send(SyncMsg::kHooksDone));
+      continue;
+    }
+    if (msg.type == SyncMsg::kSeccompFd) {
+      std::string state = StateJsonForHooks(record, "creating");
+      std::string cps = linux::BuildContainerProcessState(
+          pid, spec.linux->seccomp->listener_metadata.value_or(""), state);
+      RETURN_IF_ERROR(linux::SendSeccompListener(*spec.linux->seccomp->listener_path,
+                                                 msg.fd.get(), cps));
+      RETURN_IF_ERROR(parent_end.Send(SyncMsg::kSeccompSent));
+      continue;
+    }
+    if (msg.type == SyncMsg::kReady) break;
+    return absl::InternalError("sync: unexpected message from init");
+  }
+
+  record.phase = "created";
+  RETURN_IF_ERROR(tx.dir->Save(record));
+  if (!opts.pid_file.empty()) RETURN_IF_ERROR(WritePidFile(opts.pid_file, pid));
+  tx.committed = true;
+  if (console_master) created.console_master = console_master.release();
+  return created;
+}
+
+}  // namespace hull::container

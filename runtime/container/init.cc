@@ -1,0 +1,207 @@
+#include "absl/strings/string_view.h"
+#include "runtime/container/init.h"
+
+#include <fcntl.h>
+#include <linux/keyctl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "absl/strings/str_cat.h"
+#include "common/file_util.h"
+#include "common/status.h"
+#include "hooks/hooks.h"
+#include "runtime/linux/console.h"
+#include "runtime/linux/devices.h"
+#include "runtime/linux/process_attrs.h"
+#include "runtime/linux/safe_path.h"
+
+namespace hull::container {
+namespace {
+
+absl::Status JoinAndUnshare(const InitPlan& plan) {
+  for (const auto& [flag, fd] : plan.join) {
+    if (::setns(fd, flag) != 0) return ErrnoError("join namespace (setns)");
+  }
+  if (plan.unshare_flags && ::unshare(plan.unshare_flags) != 0) {
+    return ErrnoError("create namespaces (unshare)");
+  }
+  if (plan.new_timens) {
+    if (::unshare(CLONE_NEWTIME) != 0) return ErrnoError("create time namespace");
+    if (plan.spec->linux && !plan.spec->linux->time_offsets.empty()) {
+      std::string offsets;
+      for (const auto& [clock, off] : plan.spec->linux->time_offsets) {
+        absl::StrAppend(&offsets, clock, " ", off.secs.value_or(0), " ", off.nanosecs.value_or(0),
+                        "\n");
+      }
+      auto f = OpenFile("/proc/self/timens_offsets", O_WRONLY);
+      if (!f.ok()) return f.status();
+      if (::write(f->get(), offsets.data(), offsets.size()) < 0) {
+        return ErrnoError("linux.timeOffsets: write timens_offsets");
+      }
+    }
+    auto ns = OpenFile("/proc/self/ns/time_for_children", O_RDONLY);
+    if (!ns.ok()) return ns.status();
+    if (::setns(ns->get(), CLONE_NEWTIME) != 0) return ErrnoError("enter time namespace");
+  }
+  return absl::OkStatus();
+}
+
+// Opens a pty pair from the container's own devpts (the ptmx of /dev/pts in the rootfs),
+// verified to be a pty master.
+absl::StatusOr<std::pair<UniqueFd, UniqueFd>> OpenContainerPty(int root_fd) {
+  auto master = linux::OpenInRoot(root_fd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY);
+  if (!master.ok()) {
+    // No devpts mount in the config: fall back to the host's ptmx.
+    int fd = ::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) return ErrnoError("open /dev/ptmx");
+    master = UniqueFd(fd);
+  }
+  int unlock = 0;
+  if (::ioctl(master->get(), TIOCSPTLCK, &unlock) != 0) return ErrnoError("unlock pty");
+  int slave = ::ioctl(master->get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0) return ErrnoError("open pty peer");
+  return std::make_pair(std::move(*master), UniqueFd(slave));
+}
+
+std::string StateJson(const InitPlan& plan, absl::string_view status) {
+  json::Value v;
+  v.Set("ociVersion", std::string(spec::kOciVersion));
+  v.Set("id", plan.id);
+  v.Set("status", std::string(status));
+  v.Set("pid", static_cast<int64_t>(::getpid()));
+  v.Set("bundle", plan.rootfs.bundle);
+  json::Value ann = json::Object{};
+  for (const auto& [k, val] : plan.spec->annotations) ann.Set(k, val);
+  v.Set("annotations", ann);
+  return json::Emit(v);
+}
+
+absl::Status SetupAndWait(const InitPlan& plan) {
+  const spec::Spec& spec = *plan.spec;
+  ASSIGN_OR_RETURN(SyncMessage go, plan.channel->Expect(SyncMsg::kGo));
+  (void)go;
+  RETURN_IF_ERROR(JoinAndUnshare(plan));
+  // We are the container's init: a session leader, and not dumpable so no process in the
+  // container can open /proc/1/exe (the hull binary) before execve (CVE-2019-5736).
+  ::setsid();
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (spec.hostname && !spec.hostname->empty()) {
+    RETURN_IF_ERROR_CTX(linux::SetHostname(*spec.hostname), "hostname");
+  }
+  if (spec.domainname && !spec.domainname->empty()) {
+    RETURN_IF_ERROR_CTX(linux::SetDomainname(*spec.domainname), "domainname");
+  }
+  if (!plan.no_new_keyring) {
+    std::string name = absl::StrCat("_ses.", plan.id);
+    if (::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name.c_str()) < 0 && errno != ENOSYS &&
+        errno != EACCES && errno != EPERM) {
+      return ErrnoError("join session keyring");
+    }
+  }
+
+  linux::RootfsPlan rootfs_plan = plan.rootfs;
+  UniqueFd root_fd;
+  UniqueFd console_master, console_slave;
+  // The pty has to come from the container's devpts, which only exists after its mount; the
+  // console bind onto /dev/console then happens in PrepareRootfs' last step, so open it in two
+  // steps: mounts first (console_slave_fd = -1), then the console.
+  rootfs_plan.console_slave_fd = -1;
+  RETURN_IF_ERROR(linux::PrepareRootfs(spec, rootfs_plan, &root_fd));
+  if (plan.terminal) {
+    ASSIGN_OR_RETURN(auto pty, OpenContainerPty(root_fd.get()));
+    console_master = std::move(pty.first);
+    console_slave = std::move(pty.second);
+    if (spec.process && spec.process->console_size) {
+      struct winsize ws = {};
+      ws.ws_row = static_cast<unsigned short>(spec.process->console_size->height);
+      ws.ws_col = static_cast<unsigned short>(spec.process->console_size->width);
+      ::ioctl(console_master.get(), TIOCSWINSZ, &ws);
+    }
+    RETURN_IF_ERROR(linux::MountConsole(root_fd.get(), console_slave.get()));
+    if (!plan.console_socket.empty()) {
+      RETURN_IF_ERROR(linux::SendConsoleFd(plan.console_socket, console_master.get()));
+    } else {
+      RETURN_IF_ERROR(plan.channel->Send(SyncMsg::kConsole, "", console_master.get()));
+    }
+    console_master.reset();
+  }
+
+  // prestart + createRuntime hooks run in the runtime namespace (the parent).
+  RETURN_IF_ERROR(plan.channel->Send(SyncMsg::kRunHooks));
+  RETURN_IF_ERROR(plan.channel->Expect(SyncMsg::kHooksDone).status());
+  if (spec.hooks && !spec.hooks->create_container.empty()) {
+    RETURN_IF_ERROR(hooks::RunHooks("createContainer", spec.hooks->create_container,
+                                    StateJson(plan, "created")));
+  }
+  RETURN_IF_ERROR(linux::FinishRootfs(spec, rootfs_plan, root_fd.get()));
+  root_fd.reset();
+
+  if (console_slave) {
+    if (::ioctl(console_slave.get(), TIOCSCTTY, 0) != 0) return ErrnoError("set controlling tty");
+    for (int i = 0; i <= 2; ++i) {
+      if (::dup2(console_slave.get(), i) < 0) return ErrnoError("dup pty onto stdio");
+    }
+    console_slave.reset();
+  }
+
+  ASSIGN_OR_RETURN(std::string exe, FindExecutable(plan.process->process.args[0], plan.process->process.env));
+  ASSIGN_OR_RETURN(UniqueFd listener, ApplyProcessSettings(*plan.process));
+  if (listener) {
+    RETURN_IF_ERROR(plan.channel->Send(SyncMsg::kSeccompFd, "", listener.get()));
+    RETURN_IF_ERROR(plan.channel->Expect(SyncMsg::kSeccompSent).status());
+    listener.reset();
+  }
+  RETURN_IF_ERROR(plan.channel->Send(SyncMsg::kReady));
+  plan.channel->Close();
+
+  // Block until `hull start` opens the FIFO for reading. The FIFO was opened O_PATH before
+  // pivot_root; reopen it through the host procfs fd we kept (the container may have no /proc).
+  std::string self_fd = absl::StrCat("self/fd/", plan.fifo_fd);
+  int fifo = ::openat(plan.host_proc_fd, self_fd.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fifo < 0) return ErrnoError("open exec fifo");
+  if (::write(fifo, "0", 1) != 1) return ErrnoError("write exec fifo");
+  ::close(fifo);
+  ::close(plan.fifo_fd);
+  ::close(plan.host_proc_fd);
+
+  if (spec.hooks && !spec.hooks->start_container.empty()) {
+    RETURN_IF_ERROR(hooks::RunHooks("startContainer", spec.hooks->start_container,
+                                    StateJson(plan, "running")));
+  }
+  RETURN_IF_ERROR(linux::ApplyFinalCpuAffinity(plan.process->affinity));
+  CloseFdsOnExec(3 + plan.preserve_fds);
+  return ExecProcess(exe, plan.process->process);
+}
+
+}  // namespace
+
+void RunInit(const InitPlan& plan) {
+  if (plan.state_dir_fd >= 0) ::close(plan.state_dir_fd);
+  // Default dispositions: the parent may have ignored signals the program expects.
+  for (int s = 1; s < NSIG; ++s) {
+    if (s != SIGKILL && s != SIGSTOP) ::signal(s, SIG_DFL);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  absl::Status st = SetupAndWait(plan);
+  // Before the Ready message the parent reports the error; after it, the only place left is the
+  // container's own stderr.
+  if (plan.channel->fd() >= 0) {
+    (void)plan.channel->Send(SyncMsg::kError, st.message());
+  } else {
+    std::string msg = absl::StrCat("hull init: ", st.message(), "\n");
+    (void)!::write(STDERR_FILENO, msg.data(), msg.size());
+  }
+  ::_exit(st.code() == absl::StatusCode::kNotFound ? 127 : 1);
+}
+
+}  // namespace hull::container

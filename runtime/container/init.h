@@ -1,0 +1,41 @@
+// The container's init process: the child hull clones for `create`. It joins/creates
+// namespaces, builds the rootfs, reports to the parent over the sync channel, blocks on the
+// exec FIFO until `start`, and execs the user program. Never returns.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "runtime/container/process_setup.h"
+#include "runtime/container/sync_channel.h"
+#include "runtime/linux/rootfs.h"
+#include "spec/config.h"
+
+namespace hull::container {
+
+struct InitPlan {
+  const spec::Spec* spec = nullptr;
+  const ResolvedProcess* process = nullptr;
+  linux::RootfsPlan rootfs;
+  std::string id;
+  bool no_new_keyring = false;
+  int preserve_fds = 0;
+  bool terminal = false;
+  std::string console_socket;  // empty with terminal: send the master to the parent
+  // Namespaces to join (setns), opened by the parent: (CLONE_NEW* flag, fd), user first.
+  std::vector<std::pair<int, int>> join;
+  int unshare_flags = 0;   // namespaces the child creates itself after joining
+  bool new_timens = false;
+  int fifo_fd = -1;        // O_PATH fd of <state>/exec.fifo
+  // The locked state directory: closed first thing in the child, whose copy would otherwise
+  // keep the parent's flock held until execve.
+  int state_dir_fd = -1;
+  int host_proc_fd = -1;   // O_PATH fd of the host's /proc (verified procfs)
+  SyncChannel* channel = nullptr;
+};
+
+[[noreturn]] void RunInit(const InitPlan& plan);
+
+}  // namespace hull::container

@@ -1,0 +1,232 @@
+#include "absl/strings/string_view.h"
+#include "runtime/linux/rootfs.h"
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "common/status.h"
+#include "runtime/linux/devices.h"
+#include "runtime/linux/mount_options.h"
+#include "runtime/linux/mounts.h"
+#include "runtime/linux/safe_path.h"
+#include "runtime/linux/syscalls.h"
+
+namespace hull::linux {
+namespace {
+
+bool HasMountAt(const spec::Spec& spec, absl::string_view dest) {
+  for (const auto& m : spec.mounts) {
+    if (CleanPath(m.destination) == dest) return true;
+  }
+  return false;
+}
+
+bool IsBindOfHostDev(const spec::Spec& spec) {
+  for (const auto& m : spec.mounts) {
+    if (CleanPath(m.destination) != "/dev") continue;
+    for (const auto& o : m.options) {
+      if (o == "bind" || o == "rbind") return true;
+    }
+    if (m.type.value_or("") == "bind") return true;
+  }
+  return false;
+}
+
+// Opens the host's /dev/null and checks it really is the 1:3 character device, so masking can
+// never bind something an attacker substituted (CVE-2025-31133).
+absl::StatusOr<UniqueFd> OpenVerifiedDevNull() {
+  int fd = ::open("/dev/null", O_PATH | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return ErrnoError("open host /dev/null");
+  UniqueFd f(fd);
+  struct stat st;
+  if (::fstat(f.get(), &st) != 0) return ErrnoError("stat host /dev/null");
+  if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3) {
+    return absl::FailedPreconditionError("host /dev/null is not the null device");
+  }
+  return f;
+}
+
+absl::Status MaskPaths(const std::vector<std::string>& paths, int root_fd) {
+  if (paths.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(UniqueFd devnull, OpenVerifiedDevNull());
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const std::string what = absl::StrCat("linux.maskedPaths[", i, "] (", paths[i], ")");
+    auto target = OpenInRoot(root_fd, paths[i], O_PATH);
+    if (!target.ok()) {
+      if (ErrnoOf(target.status()) == ENOENT) continue;  // nothing to hide
+      return Annotate(target.status(), what);
+    }
+    struct stat st;
+    if (::fstat(target->get(), &st) != 0) return ErrnoError(what + ": stat");
+    if (S_ISDIR(st.st_mode)) {
+      // An empty read-only tmpfs over directories.
+      int fsfd = static_cast<int>(::syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC));
+      if (fsfd < 0) return ErrnoError(what + ": fsopen tmpfs");
+      UniqueFd fs(fsfd);
+      ::syscall(SYS_fsconfig, fs.get(), FSCONFIG_SET_STRING, "size", "0", 0);
+      ::syscall(SYS_fsconfig, fs.get(), FSCONFIG_SET_STRING, "mode", "0755", 0);
+      if (::syscall(SYS_fsconfig, fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
+        return ErrnoError(what + ": create tmpfs");
+      }
+      int m = static_cast<int>(::syscall(SYS_fsmount, fs.get(), FSMOUNT_CLOEXEC,
+                                         MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                             MOUNT_ATTR_NOEXEC));
+      if (m < 0) return ErrnoError(what + ": fsmount tmpfs");
+      UniqueFd mnt(m);
+      RETURN_IF_ERROR(AttachMount(mnt.get(), target->get(), what));
+    } else {
+      ASSIGN_OR_RETURN(UniqueFd mnt, CloneMountOf(devnull.get(), false));
+      RETURN_IF_ERROR(AttachMount(mnt.get(), target->get(), what));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadonlyPaths(const std::vector<std::string>& paths, int root_fd) {
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const std::string what = absl::StrCat("linux.readonlyPaths[", i, "] (", paths[i], ")");
+    auto target = OpenInRoot(root_fd, paths[i], O_PATH);
+    if (!target.ok()) {
+      if (ErrnoOf(target.status()) == ENOENT) continue;
+      return Annotate(target.status(), what);
+    }
+    ASSIGN_OR_RETURN(UniqueFd mnt, CloneMountOf(target->get(), true));
+    RETURN_IF_ERROR(SetMountAttrs(mnt.get(), MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+                                                 MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+                                  0, true, what));
+    RETURN_IF_ERROR(AttachMount(mnt.get(), target->get(), what));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<UniqueFd> OpenVerifiedProc(int root_fd) {
+  ASSIGN_OR_RETURN(UniqueFd proc, OpenInRoot(root_fd, "/proc", O_PATH | O_DIRECTORY));
+  struct statfs sfs;
+  if (::fstatfs(proc.get(), &sfs) != 0) return ErrnoError("statfs /proc");
+  if (sfs.f_type != PROC_SUPER_MAGIC) {
+    return absl::FailedPreconditionError("/proc in the container is not a procfs mount");
+  }
+  return proc;
+}
+
+}  // namespace
+
+absl::Status ApplySysctls(const std::map<std::string, std::string>& sysctl, int proc_fd) {
+  for (const auto& [key, value] : sysctl) {
+    const std::string what = absl::StrCat("linux.sysctl[\"", key, "\"]");
+    if (key.empty() || key.find("..") != std::string::npos || key.front() == '/' ||
+        key.front() == '.') {
+      return absl::InvalidArgumentError(what + ": invalid sysctl name");
+    }
+    std::string rel = absl::StrCat("sys/", absl::StrReplaceAll(key, {{".", "/"}}));
+    struct open_how how = {};
+    how.flags = O_WRONLY | O_CLOEXEC;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+    int fd = sys::OpenAt2(proc_fd, rel.c_str(), &how);
+    if (fd < 0) return ErrnoError(absl::StrCat(what, ": open /proc/", rel));
+    UniqueFd f(fd);
+    if (::write(f.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size())) {
+      return ErrnoError(absl::StrCat(what, ": write \"", value, "\""));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PrepareRootfs(const spec::Spec& spec, const RootfsPlan& plan, UniqueFd* root_fd) {
+  // Stop mount events from leaking back to the host: everything becomes a slave (or what
+  // rootfsPropagation asks for).
+  unsigned long prop = MS_SLAVE | MS_REC;
+  if (spec.linux && spec.linux->rootfs_propagation) {
+    auto p = ParsePropagation(*spec.linux->rootfs_propagation);
+    if (!p.ok()) return Annotate(p.status(), "linux.rootfsPropagation");
+    prop = *p | MS_REC;
+    // shared root must still not propagate into the host's "/" through a private parent.
+  }
+  if (::mount(nullptr, "/", nullptr, prop, nullptr) != 0) {
+    return ErrnoError("make / a slave mount");
+  }
+  // The rootfs becomes a mount point of its own (pivot_root needs one).
+  if (::mount(plan.rootfs.c_str(), plan.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+    return ErrnoError(absl::StrCat("bind mount rootfs ", plan.rootfs));
+  }
+  int fd = ::open(plan.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoError(absl::StrCat("open rootfs ", plan.rootfs));
+  root_fd->reset(fd);
+
+  for (size_t i = 0; i < spec.mounts.size(); ++i) {
+    const spec::Mount& m = spec.mounts[i];
+    MountRequest req;
+    req.destination = CleanPath(m.destination);
+    req.type = m.type.value_or("");
+    req.source = m.source.value_or("");
+    bool is_bind = req.type == "bind";
+    for (const auto& o : m.options) is_bind = is_bind || o == "bind" || o == "rbind";
+    if (is_bind && !req.source.empty() && req.source.front() != '/') {
+      req.source = absl::StrCat(plan.bundle, "/", req.source);
+    }
+    req.options = m.options;
+    req.json_path = absl::StrCat("mounts[", i, "]");
+    req.cgroup_v1_dirs = plan.cgroup_v1_dirs;
+    req.cgroup_v2_host = plan.cgroup_v2_host;
+    req.new_netns = plan.new_netns;
+    RETURN_IF_ERROR(MountInRoot(root_fd->get(), req));
+  }
+
+  if (!IsBindOfHostDev(spec)) {
+    std::vector<spec::LinuxDevice> devices;
+    if (spec.linux) devices = spec.linux->devices;
+    RETURN_IF_ERROR_CTX(CreateDevices(root_fd->get(), devices, plan.new_userns), "create devices");
+    RETURN_IF_ERROR(CreateDevSymlinks(root_fd->get()));
+  }
+  if (plan.console_slave_fd >= 0) {
+    RETURN_IF_ERROR_CTX(MountConsole(root_fd->get(), plan.console_slave_fd), "set up console");
+  }
+  (void)HasMountAt;
+  return absl::OkStatus();
+}
+
+absl::Status FinishRootfs(const spec::Spec& spec, const RootfsPlan& plan, int root_fd) {
+  // Sysctls go through the container's own procfs (verified to be procfs) before pivot, so the
+  // host /proc is never written.
+  if (spec.linux && !spec.linux->sysctl.empty()) {
+    ASSIGN_OR_RETURN(UniqueFd proc, OpenVerifiedProc(root_fd));
+    RETURN_IF_ERROR(ApplySysctls(spec.linux->sysctl, proc.get()));
+  }
+  if (spec.linux) {
+    RETURN_IF_ERROR(MaskPaths(spec.linux->masked_paths, root_fd));
+    RETURN_IF_ERROR(ReadonlyPaths(spec.linux->readonly_paths, root_fd));
+  }
+
+  if (::fchdir(root_fd) != 0) return ErrnoError("chdir to rootfs");
+  if (plan.no_pivot) {
+    if (::mount(".", "/", nullptr, MS_MOVE, nullptr) != 0) return ErrnoError("move rootfs to /");
+    if (::chroot(".") != 0) return ErrnoError("chroot");
+  } else {
+    // pivot_root(".", ".") stacks the old root on top of the new one; detach it right away.
+    if (sys::PivotRoot(".", ".") != 0) return ErrnoError("pivot_root");
+    if (::mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) != 0) {
+      return ErrnoError("make old root a slave");
+    }
+    if (::umount2(".", MNT_DETACH) != 0) return ErrnoError("unmount old root");
+  }
+  if (::chdir("/") != 0) return ErrnoError("chdir /");
+
+  if (spec.root && spec.root->readonly.value_or(false)) {
+    int rfd = ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rfd < 0) return ErrnoError("open /");
+    UniqueFd r(rfd);
+    RETURN_IF_ERROR(SetMountAttrs(r.get(), MOUNT_ATTR_RDONLY, 0, false, "root.readonly"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace hull::linux

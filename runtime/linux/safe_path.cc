@@ -1,0 +1,120 @@
+#include "absl/strings/string_view.h"
+#include "runtime/linux/safe_path.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/status.h"
+#include "runtime/linux/syscalls.h"
+
+namespace hull::linux {
+namespace {
+
+std::string Relative(absl::string_view path) {
+  std::string clean = CleanPath(path);
+  if (clean == "/") return ".";
+  return clean.substr(1);
+}
+
+int OpenHow(int root_fd, const std::string& rel, int flags, mode_t mode, uint64_t resolve) {
+  struct open_how how = {};
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+  how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve;
+  int fd;
+  do {
+    fd = sys::OpenAt2(root_fd, rel.c_str(), &how);
+  } while (fd < 0 && (errno == EAGAIN || errno == EINTR));
+  return fd;
+}
+
+}  // namespace
+
+std::string CleanPath(absl::string_view path) {
+  std::vector<absl::string_view> parts;
+  for (absl::string_view p : absl::StrSplit(path, '/', absl::SkipEmpty())) {
+    if (p == ".") continue;
+    if (p == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.push_back(p);
+  }
+  return absl::StrCat("/", absl::StrJoin(parts, "/"));
+}
+
+std::pair<std::string, std::string> SplitParent(absl::string_view path) {
+  std::string clean = CleanPath(path);
+  if (clean == "/") return {"/", ""};
+  size_t slash = clean.rfind('/');
+  std::string parent = slash == 0 ? "/" : clean.substr(0, slash);
+  return {parent, clean.substr(slash + 1)};
+}
+
+std::string FdPath(int fd) { return absl::StrCat("/proc/self/fd/", fd); }
+
+absl::StatusOr<UniqueFd> OpenInRoot(int root_fd, absl::string_view path, int flags, mode_t mode) {
+  int fd = OpenHow(root_fd, Relative(path), flags, mode, 0);
+  if (fd < 0) return ErrnoError(absl::StrCat("open ", path, " in container rootfs"));
+  return UniqueFd(fd);
+}
+
+absl::StatusOr<UniqueFd> OpenInRootNoFollow(int root_fd, absl::string_view path, int flags) {
+  auto [parent, name] = SplitParent(path);
+  if (name.empty()) return OpenInRoot(root_fd, "/", flags);
+  ASSIGN_OR_RETURN(UniqueFd dir, OpenInRoot(root_fd, parent, O_PATH | O_DIRECTORY));
+  int fd = ::openat(dir.get(), name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return ErrnoError(absl::StrCat("open ", path, " in container rootfs"));
+  return UniqueFd(fd);
+}
+
+absl::StatusOr<UniqueFd> MkdirAllInRoot(int root_fd, absl::string_view path, mode_t mode) {
+  ASSIGN_OR_RETURN(UniqueFd cur, OpenInRoot(root_fd, "/", O_PATH | O_DIRECTORY));
+  std::string walked = "/";
+  for (absl::string_view part : absl::StrSplit(CleanPath(path), '/', absl::SkipEmpty())) {
+    std::string name(part);
+    walked = absl::StrCat(walked == "/" ? "" : walked, "/", name);
+    // Resolve the next component from the root again so a symlink component is followed the
+    // RESOLVE_IN_ROOT way (it can never leave the root).
+    int fd = OpenHow(root_fd, Relative(walked), O_PATH | O_DIRECTORY, 0, 0);
+    if (fd < 0 && errno == ENOENT) {
+      if (::mkdirat(cur.get(), name.c_str(), mode) != 0 && errno != EEXIST) {
+        return ErrnoError(absl::StrCat("mkdir ", walked, " in container rootfs"));
+      }
+      fd = OpenHow(root_fd, Relative(walked), O_PATH | O_DIRECTORY, 0, 0);
+    }
+    if (fd < 0) return ErrnoError(absl::StrCat("open ", walked, " in container rootfs"));
+    cur.reset(fd);
+  }
+  return cur;
+}
+
+absl::StatusOr<UniqueFd> EnsureMountTarget(int root_fd, absl::string_view path, bool directory) {
+  if (directory) return MkdirAllInRoot(root_fd, path);
+  auto [parent, name] = SplitParent(path);
+  if (name.empty()) return absl::InvalidArgumentError("a file mount cannot target /");
+  ASSIGN_OR_RETURN(UniqueFd dir, MkdirAllInRoot(root_fd, parent));
+  // Create the file if missing: O_CREAT|O_EXCL never follows a symlink at the last component.
+  int created = ::openat(dir.get(), name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+  if (created >= 0) {
+    ::close(created);
+  } else if (errno != EEXIST) {
+    return ErrnoError(absl::StrCat("create ", path, " in container rootfs"));
+  }
+  ASSIGN_OR_RETURN(UniqueFd fd, OpenInRoot(root_fd, path, O_PATH));
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return ErrnoError(absl::StrCat("stat ", path));
+  if (S_ISDIR(st.st_mode)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, ": is a directory but the mount source is not"));
+  }
+  return fd;
+}
+
+}  // namespace hull::linux

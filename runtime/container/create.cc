@@ -15,6 +15,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/strings/str_cat.h"
+#include "common/fault.h"
 #include "common/file_util.h"
 #include "common/log.h"
 #include "common/status.h"
@@ -242,6 +243,7 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   ASSIGN_OR_RETURN(tx.cgroup, cgroups::Manager::Create(cgroups_path, opts.id, g.systemd_cgroup));
   record.cgroup = tx.cgroup->Serialize();
   RETURN_IF_ERROR(tx.dir->Save(record));
+  FaultPoint("create.after-state-dir");
 
   std::string fifo_path = tx.dir->path() + "/exec.fifo";
   if (::mkfifo(fifo_path.c_str(), 0622) != 0) return ErrnoError("create exec fifo");
@@ -297,14 +299,17 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   tx.child = pid;
   child_end.Close();
 
+  FaultPoint("create.after-clone");
   record.pid = pid;
   record.pid_start_time = ProcessStartTime(pid);
   RETURN_IF_ERROR(tx.dir->Save(record));
+  FaultPoint("create.after-pid-saved");
 
   if (new_userns) RETURN_IF_ERROR(WriteIdMaps(pid, *spec.linux));
   RETURN_IF_ERROR(linux::ApplyInitialCpuAffinity(pid, resolved.affinity));
   RETURN_IF_ERROR_CTX(tx.cgroup->Apply(pid), "apply cgroup");
   RETURN_IF_ERROR(tx.cgroup->Set(EffectiveResources(spec)));
+  FaultPoint("create.after-cgroup");
   RETURN_IF_ERROR(parent_end.Send(SyncMsg::kGo));
 
   CreatedContainer created;
@@ -335,12 +340,16 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
       RETURN_IF_ERROR(parent_end.Send(SyncMsg::kSeccompSent));
       continue;
     }
-    if (msg.type == SyncMsg::kReady) break;
+    if (msg.type == SyncMsg::kReady) {
+      FaultPoint("create.after-ready");
+      break;
+    }
     return absl::InternalError("sync: unexpected message from init");
   }
 
   record.phase = "created";
   RETURN_IF_ERROR(tx.dir->Save(record));
+  FaultPoint("create.after-created");
   if (!opts.pid_file.empty()) RETURN_IF_ERROR(WritePidFile(opts.pid_file, pid));
   tx.committed = true;
   if (console_master) created.console_master = console_master.release();

@@ -11,6 +11,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/strings/str_cat.h"
+#include "common/fault.h"
 #include "common/log.h"
 #include "common/status.h"
 #include "hooks/hooks.h"
@@ -78,6 +79,7 @@ absl::Status DestroyContainer(ContainerDir& dir, const ContainerRecord& r) {
   if (auto cg = LoadCgroup(r); cg.ok()) {
     RETURN_IF_ERROR_CTX((*cg)->Destroy(), "destroy cgroup");
   }
+  FaultPoint("delete.after-cgroup");
   if (r.phase == "created") RunPoststopHooks(r);
   return dir.Remove();
 }
@@ -158,6 +160,7 @@ absl::Status Start(const Globals& g, const std::string& id) {
       return absl::FailedPreconditionError("cannot start a container that has stopped");
     }
   }
+  FaultPoint("start.after-fifo");
   ::unlink(fifo_path.c_str());
   auto spec = spec::DecodeConfig(r.config);
   if (spec.ok() && spec->hooks && !spec->hooks->poststart.empty()) {
@@ -216,6 +219,7 @@ absl::Status Delete(const Globals& g, const std::string& id, bool force) {
     (void)SignalInit(r, SIGKILL);
     WaitForExit(r, 10000);
   }
+  FaultPoint("delete.before-destroy");
   return DestroyContainer(dir, r);
 }
 

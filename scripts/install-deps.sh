@@ -6,11 +6,14 @@ PKGS=(
   build-essential cmake pkg-config git clang clang-format libclang-rt-14-dev
   libseccomp-dev libcap-dev libyajl-dev libabsl-dev libgtest-dev libgmock-dev
   libcurl4-openssl-dev libssl-dev libarchive-dev
-  busybox-static iproute2 procps util-linux psmisc
+  busybox-static iproute2 procps util-linux psmisc openssl
 )
 if [ "${HULL_DEPS_CLIENTS:-1}" = 1 ]; then
-  PKGS+=(runc crun containerd podman conmon docker-registry skopeo apache2-utils zstd
-         qemu-system-x86 linux-image-amd64 hyperfine time strace)
+  # Real clients, registry and the cgroup v2 VM (its kernel is fetched with apt-get download).
+  PKGS+=(runc crun containerd podman conmon containernetworking-plugins docker-registry skopeo
+         apache2-utils zstd qemu-system-x86 qemu-utils cpio kmod xz-utils
+         libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
+         hyperfine time strace)
 fi
 missing=()
 for p in "${PKGS[@]}"; do

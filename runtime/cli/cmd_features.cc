@@ -1,9 +1,16 @@
-// features: not implemented yet; fails clearly instead of pretending.
+// features: the features.json of this build (runtime-spec features.md).
+#include <cstdio>
+
 #include "runtime/cli/commands.h"
+#include "runtime/container/features.h"
 
 namespace hull::cli {
 namespace {
-int RunFeatures(const Context&, const ParsedArgs&) { return Fail("features: not implemented yet"); }
+int RunFeatures(const Context&, const ParsedArgs& a) {
+  if (!CheckArgs(a, 0, 0, "features")) return 1;
+  std::printf("%s\n", spec::features::EmitFeatures(container::BuildFeatures(), true).c_str());
+  return 0;
+}
 }  // namespace
 
 Command FeaturesCommand() {

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The whole test suite, in stages, each with its own time limit and printed duration:
+#   deps, format, build, unit, integration, vm (cgroup v2 guest), clients, fuzz, sanitize.
+# Runs as root with no tty and no stdin (CI runs exactly this through .ci/run).
+# HULL_STAGES="build unit" runs a subset. Ends with "N passed, M failed, K skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BUILD=${HULL_BUILD_DIR:-$ROOT/build}
+STAGES=${HULL_STAGES:-"deps format build unit integration vm clients fuzz sanitize"}
+LOGDIR=$BUILD/test-logs
+mkdir -p "$LOGDIR"
+PASSED=0 FAILED=0 SKIPPED=0
+FAILED_STAGES=()
+T0=$(date +%s)
+
+# Adds the counts of a stage from its log: ctest's summary, or a plain "N passed, M failed" line.
+count() {
+  local log=$1 p f s line
+  line=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -1)
+  if [ -n "$line" ]; then
+    local total
+    f=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$line")
+    total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")
+    s=$(grep -cE '^\s+[0-9]+ - .*\(Skipped\)' "$log" || true)
+    p=$((total - f - s))
+  else
+    line=$(grep -E '(^|: )[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+    [ -n "$line" ] || return 1
+    p=$(sed -E 's/.*(^|: |[^0-9])([0-9]+) passed.*/\2/' <<<"$line")
+    f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+    s=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$line")
+    s=${s:-0}
+  fi
+  PASSED=$((PASSED + p)); FAILED=$((FAILED + f)); SKIPPED=$((SKIPPED + s))
+}
+
+# stage NAME LIMIT_SECONDS COMMAND...
+stage() {
+  local name=$1 limit=$2; shift 2
+  case " $STAGES " in *" $name "*) ;; *) return 0 ;; esac
+  local log=$LOGDIR/$name.log start rc
+  start=$(date +%s)
+  echo "=== stage $name (limit ${limit}s)"
+  # Shell functions run through bash -c so that `timeout` can own (and kill) them.
+  if declare -F "$1" >/dev/null; then
+    timeout --kill-after=30 "$limit" bash -c "$(declare -f "$1"); BUILD='$BUILD'; $*" </dev/null 2>&1 | tee "$log"
+  else
+    timeout --kill-after=30 "$limit" "$@" </dev/null 2>&1 | tee "$log"
+  fi
+  rc=${PIPESTATUS[0]}
+  local took=$(( $(date +%s) - start ))
+  if ! count "$log"; then
+    if [ "$rc" = 0 ]; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
+  fi
+  if [ "$rc" != 0 ]; then
+    FAILED_STAGES+=("$name")
+    [ "$rc" = 124 ] && echo "stage $name: TIMED OUT after ${limit}s"
+    # a stage that failed without a failing test still counts as a failure
+    if ! grep -qE '[1-9][0-9]* (tests )?failed' "$log"; then FAILED=$((FAILED + 1)); fi
+  fi
+  echo "=== stage $name: exit $rc in ${took}s"
+}
+
+ctest_label() {
+  ctest --test-dir "$BUILD" -L "$1" -j"${HULL_TEST_JOBS:-2}" --timeout 300 --output-on-failure \
+    --no-tests=error
+}
+
+format_check() {
+  git ls-files '*.cc' '*.h' | grep -v '^tests/data/' | xargs clang-format --dry-run --Werror
+  echo "format: all files formatted"
+}
+
+stage deps 900 bash scripts/install-deps.sh
+stage format 120 format_check
+stage build 1800 bash -c "cmake -S '$ROOT' -B '$BUILD' -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null && cmake --build '$BUILD' -j$(nproc)"
+stage unit 900 ctest_label unit
+stage integration 1500 ctest_label integration
+[ -x tests/vm/run-cgroup-v2-tests.sh ] && \
+  stage vm 1200 env HULL_VM_ALL_INTEGRATION=1 tests/vm/run-cgroup-v2-tests.sh "$BUILD"
+[ -x tests/clients/run.sh ] && stage clients 1200 tests/clients/run.sh --runtime "$BUILD/bin/hull"
+[ -x tests/fuzz/run.sh ] && stage fuzz 400 tests/fuzz/run.sh 60
+[ -x tests/sanitize.sh ] && stage sanitize 1800 tests/sanitize.sh "$ROOT/build-asan"
+
+echo "=== total $(( $(date +%s) - T0 ))s; failed stages: ${FAILED_STAGES[*]:-none}"
+echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+[ ${#FAILED_STAGES[@]} -eq 0 ]

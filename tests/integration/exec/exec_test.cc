@@ -1,0 +1,462 @@
+// `hull exec` against real containers: namespaces, cgroup, process settings, terminal, errors.
+#include <gmock/gmock.h>
+#include <pty.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <future>
+#include <map>
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_join.h"
+#include "runtime/linux/console.h"
+#include "exec_test_util.h"
+
+namespace hull::exec_testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::vector<std::string> Lines(const std::string& s) {
+  return absl::StrSplit(s, '\n', absl::SkipEmpty());
+}
+
+std::string HostReadlink(const std::string& path) {
+  char buf[256];
+  ssize_t n = readlink(path.c_str(), buf, sizeof buf);
+  return n < 0 ? "" : std::string(buf, static_cast<size_t>(n));
+}
+
+TEST_F(ExecTest, JoinsEveryNamespaceOfTheInit) {
+  StartContainer();
+  pid_t init = InitPid();
+  ASSERT_GT(init, 0);
+  const std::vector<std::string> kinds = {"ipc", "mnt", "net", "pid", "uts", "cgroup", "user"};
+  RunResult r = Exec({"sh", "-c",
+                      "for n in " + absl::StrJoin(kinds, " ") +
+                          "; do echo $n $(readlink /proc/self/ns/$n); done"});
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  std::map<std::string, std::string> inside;
+  for (const auto& line : Lines(r.out)) {
+    std::vector<std::string> kv = absl::StrSplit(line, ' ');
+    ASSERT_EQ(kv.size(), 2u) << line;
+    inside[kv[0]] = kv[1];
+  }
+  for (const auto& n : kinds) {
+    std::string host = HostReadlink(absl::StrCat("/proc/", init, "/ns/", n));
+    ASSERT_FALSE(host.empty()) << n;
+    EXPECT_EQ(inside[n], host) << "namespace " << n;
+  }
+  // The container has its own pid, mount, net, ipc and uts namespaces: they differ from ours.
+  for (const std::string n : {"pid", "mnt", "net", "ipc", "uts"}) {
+    EXPECT_NE(inside[n], HostReadlink("/proc/self/ns/" + n)) << n;
+  }
+}
+
+TEST_F(ExecTest, LivesInThePidNamespaceAndCgroupOfTheInit) {
+  StartContainer();
+  // Seen from inside: pid 1 is the container's sleep, and our cgroup lines equal its lines.
+  RunResult r = Exec({"sh", "-c", "cat /proc/1/comm; cat /proc/self/cgroup; echo ---; cat /proc/1/cgroup"});
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  std::vector<std::string> parts = absl::StrSplit(r.out, "---\n");
+  ASSERT_EQ(parts.size(), 2u) << r.out;
+  ASSERT_TRUE(absl::StartsWith(parts[0], "sleep\n")) << r.out;
+  EXPECT_EQ(parts[0].substr(6), parts[1]);
+  EXPECT_FALSE(parts[1].empty());
+}
+
+TEST_F(ExecTest, SeesTheContainerHostname) {
+  StartContainer();
+  RunResult r = Exec({"hostname"});
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  EXPECT_EQ(r.out, "hull-exec-test\n");
+}
+
+TEST_F(ExecTest, EnvFlagsReplaceSameNamedKeysAndKeepPath) {
+  spec::Spec s = BaseSpec();
+  s.process->env = {"PATH=/usr/bin:/bin", "TERM=xterm", "KEEP=1"};
+  StartContainer(s);
+  RunResult r = Exec({"-e", "TERM=dumb", "--env", "FOO=bar", "-e", "FOO=baz", "--", "env"});
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  std::vector<std::string> env = Lines(r.out);
+  std::multiset<std::string> keys;
+  for (const auto& e : env) keys.insert(e.substr(0, e.find('=')));
+  EXPECT_THAT(env, ::testing::Contains("PATH=/usr/bin:/bin"));
+  EXPECT_THAT(env, ::testing::Contains("TERM=dumb"));
+  EXPECT_THAT(env, ::testing::Contains("FOO=baz"));
+  EXPECT_THAT(env, ::testing::Contains("KEEP=1"));
+  EXPECT_EQ(keys.count("TERM"), 1u);
+  EXPECT_EQ(keys.count("FOO"), 1u);
+  EXPECT_EQ(keys.count("PATH"), 1u);
+}
+
+TEST_F(ExecTest, CwdFlagAndDefaultCwd) {
+  spec::Spec s = BaseSpec();
+  s.process->cwd = "/etc";
+  StartContainer(s);
+  RunResult def = Exec({"pwd"});
+  ASSERT_EQ(def.code, 0) << Describe(def);
+  EXPECT_EQ(def.out, "/etc\n");
+  RunResult r = Exec({"--cwd", "/tmp", "--", "pwd"});
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  EXPECT_EQ(r.out, "/tmp\n");
+}
+
+TEST_F(ExecTest, UserAndAdditionalGids) {
+  StartContainer();
+  RunResult r = Exec({"-u", "1000:1001", "-g", "44", "--additional-gids", "55", "--", "cat",
+                      "/proc/self/status"});
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  EXPECT_EQ(StatusField(r.out, "Uid"), "1000\t1000\t1000\t1000");
+  EXPECT_EQ(StatusField(r.out, "Gid"), "1001\t1001\t1001\t1001");
+  EXPECT_EQ(StatusField(r.out, "Groups"), "44 55");
+  // Without the flags: the container's user (root), no supplementary groups.
+  RunResult def = Exec({"cat", "/proc/self/status"});
+  ASSERT_EQ(def.code, 0) << Describe(def);
+  EXPECT_EQ(StatusField(def.out, "Uid"), "0\t0\t0\t0");
+  EXPECT_EQ(StatusField(def.out, "Groups"), "");
+}
+
+TEST_F(ExecTest, CapFlagAddsToBoundingEffectivePermittedButNeverInheritable) {
+  StartContainer();
+  const uint64_t sys_admin = 1ULL << 21;  // CAP_SYS_ADMIN
+  const uint64_t kill_cap = 1ULL << 5;    // CAP_KILL, in the default spec
+  RunResult def = Exec({"cat", "/proc/self/status"});
+  ASSERT_EQ(def.code, 0) << Describe(def);
+  EXPECT_EQ(StatusMask(def.out, "CapBnd") & sys_admin, 0u);
+  EXPECT_NE(StatusMask(def.out, "CapEff") & kill_cap, 0u);
+
+  RunResult r = Exec({"--cap", "CAP_SYS_ADMIN", "--", "cat", "/proc/self/status"});
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  EXPECT_NE(StatusMask(r.out, "CapBnd") & sys_admin, 0u);
+  EXPECT_NE(StatusMask(r.out, "CapEff") & sys_admin, 0u);
+  EXPECT_NE(StatusMask(r.out, "CapPrm") & sys_admin, 0u);
+  EXPECT_EQ(StatusMask(r.out, "CapInh") & sys_admin, 0u);  // CVE-2022-29162
+  EXPECT_EQ(StatusMask(r.out, "CapInh"), StatusMask(def.out, "CapInh"));
+  // The container's own capabilities are kept.
+  EXPECT_NE(StatusMask(r.out, "CapEff") & kill_cap, 0u);
+}
+
+TEST_F(ExecTest, NoNewPrivsFromConfigAndFlag) {
+  spec::Spec s = BaseSpec();
+  s.process->no_new_privileges = false;
+  StartContainer(s);
+  RunResult def = Exec({"cat", "/proc/self/status"});
+  ASSERT_EQ(def.code, 0) << Describe(def);
+  EXPECT_EQ(StatusField(def.out, "NoNewPrivs"), "0");
+  RunResult r = Exec({"--no-new-privs", "--", "cat", "/proc/self/status"});
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  EXPECT_EQ(StatusField(r.out, "NoNewPrivs"), "1");
+}
+
+TEST_F(ExecTest, InheritsTheContainerRlimits) {
+  struct rlimit own;
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &own), 0);
+  if (own.rlim_max < 600) GTEST_SKIP() << "hard RLIMIT_NOFILE too low to pick distinct values";
+  spec::Spec s = BaseSpec();
+  s.process->rlimits = {{"RLIMIT_NOFILE", 600, 321}};
+  StartContainer(s);
+  RunResult r = Exec({"sh", "-c", "grep 'open files' /proc/self/limits"});
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  std::vector<std::string> cols = absl::StrSplit(r.out, ' ', absl::SkipWhitespace());
+  ASSERT_GE(cols.size(), 5u) << r.out;
+  EXPECT_EQ(cols[3], "321");
+  EXPECT_EQ(cols[4], "600");
+}
+
+TEST_F(ExecTest, ContainerSeccompProfileApplies) {
+  spec::Spec s = BaseSpec();
+  spec::LinuxSeccomp sc;
+  sc.default_action = "SCMP_ACT_ALLOW";
+  spec::LinuxSyscall deny;
+  deny.names = {"mkdir", "mkdirat"};
+  deny.action = "SCMP_ACT_ERRNO";
+  deny.errno_ret = EPERM;
+  sc.syscalls.push_back(deny);
+  s.linux->seccomp = sc;
+  StartContainer(s);
+  RunResult r = Exec({"sh", "-c", "grep Seccomp: /proc/self/status; mkdir /tmp/x; echo rc=$?"});
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  EXPECT_THAT(r.out, HasSubstr("Seccomp:\t2"));
+  EXPECT_THAT(r.out, HasSubstr("rc=1"));
+  EXPECT_THAT(r.err, HasSubstr("Operation not permitted"));
+  // /tmp is writable otherwise: creating a file (not a directory) works.
+  RunResult t = Exec({"sh", "-c", "echo x > /tmp/file && cat /tmp/file"});
+  EXPECT_EQ(t.code, 0) << Describe(t);
+}
+
+TEST_F(ExecTest, ExitCodesIncludingSignals) {
+  StartContainer();
+  EXPECT_EQ(Exec({"sh", "-c", "exit 7"}).code, 7);
+  EXPECT_EQ(Exec({"true"}).code, 0);
+  EXPECT_EQ(Exec({"sh", "-c", "kill -KILL $$"}).code, 128 + SIGKILL);
+  EXPECT_EQ(Exec({"sh", "-c", "kill -TERM $$"}).code, 128 + SIGTERM);
+}
+
+TEST_F(ExecTest, DetachWritesPidFileOfAProcessInTheContainer) {
+  StartContainer();
+  pid_t init = InitPid();
+  std::string pid_file = bundle_ + "/exec.pid";
+  RunResult r = Exec({"-d", "--pid-file", pid_file, "--", "sleep", "300"});
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  auto text = ReadFile(pid_file);
+  ASSERT_TRUE(text.ok());
+  pid_t pid = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(*text, &pid)) << *text;
+  ASSERT_GT(pid, 0);
+  auto comm = ReadFile(absl::StrCat("/proc/", pid, "/comm"));
+  ASSERT_TRUE(comm.ok());
+  EXPECT_EQ(*comm, "sleep\n");
+  auto cg = ReadFile(absl::StrCat("/proc/", pid, "/cgroup"));
+  auto init_cg = ReadFile(absl::StrCat("/proc/", init, "/cgroup"));
+  ASSERT_TRUE(cg.ok() && init_cg.ok());
+  EXPECT_EQ(*cg, *init_cg);
+  EXPECT_THAT(*cg, HasSubstr(cgroup_rel_));
+  EXPECT_EQ(HostReadlink(absl::StrCat("/proc/", pid, "/ns/pid")),
+            HostReadlink(absl::StrCat("/proc/", init, "/ns/pid")));
+  // `ps` of the container lists it.
+  RunResult ps = Hull({"ps", "--format", "json", id_});
+  EXPECT_THAT(ps.out, HasSubstr(std::to_string(pid)));
+}
+
+TEST_F(ExecTest, ProcessFileReplacesTheWholeProcess) {
+  StartContainer();
+  std::string file = bundle_ + "/process.json";
+  ASSERT_TRUE(WriteFileAtomic(file, R"({
+    "args": ["sh", "-c", "echo $GREETING; pwd; id -u; id -g"],
+    "env": ["PATH=/bin", "GREETING=from-file"],
+    "cwd": "/tmp",
+    "user": {"uid": 123, "gid": 456}
+  })").ok());
+  // -e is ignored with --process, as in runc.
+  RunResult r = Exec({"--process", file, "-e", "GREETING=flag"});
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  EXPECT_EQ(r.out, "from-file\n/tmp\n123\n456\n");
+}
+
+TEST_F(ExecTest, ProcessFileWithTerminalNeedsConsoleSocketWhenDetached) {
+  StartContainer();
+  std::string file = bundle_ + "/process.json";
+  ASSERT_TRUE(WriteFileAtomic(file, R"({"terminal": true, "args": ["true"], "cwd": "/"})").ok());
+  RunResult r = Exec({"-d", "-p", file});
+  EXPECT_EQ(r.code, 255) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("cannot allocate tty if runc will detach without setting console socket"));
+}
+
+// A console-socket listener as containerd runs one: accept, receive the master.
+class ConsoleServer {
+ public:
+  explicit ConsoleServer(std::string path) : path_(std::move(path)) {
+    fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un addr = {};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path_.c_str());
+    unlink(path_.c_str());
+    ok_ = bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 && listen(fd_, 1) == 0;
+  }
+  ~ConsoleServer() {
+    close(fd_);
+    unlink(path_.c_str());
+  }
+  bool ok() const { return ok_; }
+  absl::StatusOr<linux::ReceivedFd> Receive(int timeout_ms) {
+    struct pollfd p = {fd_, POLLIN, 0};
+    if (poll(&p, 1, timeout_ms) != 1) return absl::DeadlineExceededError("no connection");
+    int c = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (c < 0) return absl::InternalError("accept");
+    UniqueFd conn(c);
+    return linux::RecvFdWithName(conn.get());
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  bool ok_ = false;
+};
+
+// Reads from fd until `want` shows up or the deadline passes; returns everything read.
+std::string ReadUntil(int fd, const std::string& want, int timeout_ms) {
+  std::string got;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (got.find(want) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, 100) != 1) continue;
+    char buf[1024];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+  }
+  return got;
+}
+
+TEST_F(ExecTest, TtyWithConsoleSocketSendsTheMaster) {
+  StartContainer();
+  ConsoleServer server(bundle_ + "/console.sock");
+  ASSERT_TRUE(server.ok());
+  auto exec = std::async(std::launch::async, [&] {
+    return Exec({"-d", "-t", "--console-socket", bundle_ + "/console.sock", "--", "sh"});
+  });
+  auto received = server.Receive(30000);
+  RunResult r = exec.get();
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  ASSERT_TRUE(received.ok()) << received.status();
+  int master = received->fd.get();
+  const std::string cmd = "tty; echo answer-$((6*7)); exit\n";
+  ASSERT_EQ(write(master, cmd.data(), cmd.size()), static_cast<ssize_t>(cmd.size()));
+  std::string out = ReadUntil(master, "answer-42", 10000);
+  EXPECT_THAT(out, HasSubstr("answer-42"));
+  EXPECT_THAT(out, HasSubstr("/dev/pts/"));
+}
+
+TEST_F(ExecTest, TtyInTheForegroundRelaysThroughTheCallersTerminal) {
+  StartContainer();
+  int master = -1, slave = -1;
+  ASSERT_EQ(openpty(&master, &slave, nullptr, nullptr, nullptr), 0);
+  UniqueFd m(master), s(slave);
+  RunOptions ro;
+  ro.stdin_fd = slave;
+  ro.stdout_fd = slave;
+  auto exec = std::async(std::launch::async, [&] {
+    return Exec({"-t", "--", "sh", "-c", "tty; echo fg-$((2+3)); exit 3"}, ro);
+  });
+  std::string out = ReadUntil(master, "fg-5", 30000);
+  RunResult r = exec.get();
+  EXPECT_EQ(r.code, 3) << Describe(r) << "\nterminal: " << out;
+  EXPECT_THAT(out, HasSubstr("fg-5"));
+  EXPECT_THAT(out, HasSubstr("/dev/pts/"));
+}
+
+TEST_F(ExecTest, RefusesAStoppedContainer) {
+  spec::Spec s = BaseSpec();
+  s.process->args = {"true"};
+  StartContainer(s);
+  for (int i = 0; i < 100 && Status() != "stopped"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(Status(), "stopped");
+  RunResult r = Exec({"true"});
+  EXPECT_EQ(r.code, 255) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("exec failed: cannot exec in a stopped container"));
+}
+
+TEST_F(ExecTest, RefusesAPausedContainerUnlessIgnorePaused) {
+  StartContainer();
+  RunResult p = Hull({"pause", id_});
+  ASSERT_EQ(p.code, 0) << Describe(p);
+  RunResult r = Exec({"true"});
+  EXPECT_EQ(r.code, 255) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("cannot exec in a paused container (use --ignore-paused to override)"));
+
+  // With --ignore-paused the process joins the frozen cgroup and runs once resumed.
+  auto exec = std::async(std::launch::async,
+                         [&] { return Exec({"--ignore-paused", "--", "echo", "after-resume"}); });
+  EXPECT_EQ(exec.wait_for(std::chrono::milliseconds(1500)), std::future_status::timeout)
+      << "exec finished inside a paused container";
+  RunResult res = Hull({"resume", id_});
+  ASSERT_EQ(res.code, 0) << Describe(res);
+  RunResult e = exec.get();
+  EXPECT_EQ(e.code, 0) << Describe(e);
+  EXPECT_EQ(e.out, "after-resume\n");
+}
+
+TEST_F(ExecTest, MissingBinaryFailsLikeRunc) {
+  StartContainer();
+  RunResult r = Exec({"nope"});
+  EXPECT_EQ(r.code, 255) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("exec failed: unable to start container process: exec: \"nope\": "
+                               "executable file not found in $PATH"));
+  RunResult abs = Exec({"/bin/nope"});
+  EXPECT_EQ(abs.code, 255) << Describe(abs);
+  EXPECT_THAT(abs.err, HasSubstr("/bin/nope"));
+  // The container is unharmed.
+  EXPECT_EQ(Exec({"true"}).code, 0);
+}
+
+TEST_F(ExecTest, MissingContainer) {
+  RunResult r = Hull({"exec", id_ + "-absent", "true"});
+  EXPECT_EQ(r.code, 255) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("container does not exist"));
+}
+
+TEST_F(ExecTest, NoFdLeaksIntoTheProcess) {
+  StartContainer();
+  // An fd our caller leaked (not CLOEXEC) must not reach the container either.
+  int leak = open("/dev/null", O_RDONLY);
+  ASSERT_GE(leak, 0);
+  RunOptions ro;
+  ro.keep_fds = {leak};
+  RunResult r = Exec({"ls", "/proc/self/fd"}, ro);
+  close(leak);
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  // 0 1 2 and the directory fd ls itself opened.
+  EXPECT_EQ(Lines(r.out), (std::vector<std::string>{"0", "1", "2", "3"}));
+}
+
+TEST_F(ExecTest, PreserveFdsPassesExactlyThatMany) {
+  StartContainer();
+  int a = open("/dev/null", O_RDONLY);
+  int b = open("/dev/null", O_RDONLY);
+  RunOptions ro;
+  ro.keep_fds = {a, b};
+  RunResult r = Exec({"--preserve-fds", "1", "--", "ls", "/proc/self/fd"}, ro);
+  close(a);
+  close(b);
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  EXPECT_EQ(Lines(r.out), (std::vector<std::string>{"0", "1", "2", "3", "4"}));
+}
+
+TEST_F(ExecTest, TwentyConcurrentExecs) {
+  StartContainer();
+  std::vector<std::future<RunResult>> runs;
+  for (int i = 0; i < 20; ++i) {
+    runs.push_back(std::async(std::launch::async, [this, i] {
+      return Exec({"sh", "-c", "echo $0 $(cat /proc/1/comm)", std::to_string(i)});
+    }));
+  }
+  for (int i = 0; i < 20; ++i) {
+    RunResult r = runs[i].get();
+    EXPECT_EQ(r.code, 0) << i << ": " << Describe(r);
+    EXPECT_EQ(r.out, absl::StrCat(i, " sleep\n"));
+  }
+  EXPECT_EQ(Status(), "running");
+}
+
+TEST_F(ExecTest, CgroupFlagPutsTheProcessInASubCgroup) {
+  struct stat st;
+  std::string hierarchy = "/sys/fs/cgroup/pids";
+  if (stat(hierarchy.c_str(), &st) != 0 || stat("/sys/fs/cgroup/pids/cgroup.procs", &st) != 0) {
+    GTEST_SKIP() << "no v1 pids hierarchy on this host";
+  }
+  StartContainer();
+  std::string sub = absl::StrCat(hierarchy, cgroup_rel_, "/sub");
+  ASSERT_EQ(mkdir(sub.c_str(), 0755), 0) << strerror(errno);
+  RunResult r = Exec({"--cgroup", "pids:sub", "--", "cat", "/proc/self/cgroup"});
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  bool found = false;
+  for (const auto& line : Lines(r.out)) {
+    if (absl::StrContains(line, ":pids:")) {
+      found = true;
+      EXPECT_TRUE(absl::EndsWith(line, "/sub")) << line;
+    } else if (absl::StrContains(line, ":memory:")) {
+      EXPECT_FALSE(absl::EndsWith(line, "/sub")) << line;
+    }
+  }
+  EXPECT_TRUE(found) << r.out;
+  RunResult bad = Exec({"--cgroup", "pids:absent", "--", "true"});
+  EXPECT_EQ(bad.code, 255) << Describe(bad);
+  RunResult two = Exec({"--cgroup", "a", "--cgroup", "b", "--", "true"});
+  EXPECT_EQ(two.code, 255) << Describe(two);
+  EXPECT_THAT(two.err, HasSubstr("missing <controller>: prefix"));
+}
+
+TEST_F(ExecTest, EmptyCommandIsRefused) {
+  StartContainer();
+  RunResult r = Hull({"exec", id_});
+  EXPECT_EQ(r.code, 255) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("process args cannot be empty"));
+}
+
+}  // namespace
+}  // namespace hull::exec_testing

@@ -29,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "common/unique_fd.h"
 #include "spec/config.h"
+#include "spec/features.h"
 
 namespace hull::linux {
 
@@ -97,6 +98,8 @@ struct SeccompFeatures {
   std::vector<std::string> supported_flags;
 };
 SeccompFeatures GetSeccompFeatures();
+// The same, as the features.json type (`hull features`: linux.seccomp).
+spec::features::Seccomp GetSeccompFeaturesSpec();
 
 // "2.5.4": reported by `hull features` as io.github.seccomp.libseccomp.version.
 std::string LibseccompVersion();

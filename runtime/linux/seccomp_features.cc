@@ -23,4 +23,16 @@ SeccompFeatures GetSeccompFeatures() {
   return f;
 }
 
+spec::features::Seccomp GetSeccompFeaturesSpec() {
+  SeccompFeatures f = GetSeccompFeatures();
+  spec::features::Seccomp out;
+  out.enabled = f.enabled;
+  out.actions = std::move(f.actions);
+  out.operators = std::move(f.operators);
+  out.archs = std::move(f.archs);
+  out.known_flags = std::move(f.known_flags);
+  out.supported_flags = std::move(f.supported_flags);
+  return out;
+}
+
 }  // namespace hull::linux

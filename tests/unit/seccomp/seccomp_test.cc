@@ -603,6 +603,12 @@ TEST(SeccompTest, FeaturesListWhatThisBuildRecognizes) {
   }
   EXPECT_THAT(f.supported_flags, ::testing::Contains("SECCOMP_FILTER_FLAG_LOG"));
   EXPECT_FALSE(LibseccompVersion().empty());
+
+  spec::features::Seccomp as_spec = GetSeccompFeaturesSpec();
+  EXPECT_EQ(as_spec.enabled, std::optional<bool>(true));
+  EXPECT_EQ(as_spec.actions, f.actions);
+  EXPECT_EQ(as_spec.archs, f.archs);
+  EXPECT_EQ(as_spec.supported_flags, f.supported_flags);
 }
 
 // --- NOTIFY with a real agent over a unix socket ---

@@ -92,7 +92,10 @@ struct ExecPlan {
 
 [[noreturn]] void ChildExec(const ExecPlan& plan, int stdin_fd, int stdout_fd, int stderr_fd,
                             int err_fd) {
-  // Move the pipe ends above 2 first so the dup2s below cannot clobber each other.
+  // Move the pipe ends above 2 first so the dup2s below cannot clobber each other (a daemonized
+  // hull may have had 0-2 closed, so pipe2 could have handed those numbers out).
+  int moved_err_fd = fcntl(err_fd, F_DUPFD_CLOEXEC, 3);
+  if (moved_err_fd >= 0) err_fd = moved_err_fd;
   int in = fcntl(stdin_fd, F_DUPFD_CLOEXEC, 3);
   int out = fcntl(stdout_fd, F_DUPFD_CLOEXEC, 3);
   int err = fcntl(stderr_fd, F_DUPFD_CLOEXEC, 3);

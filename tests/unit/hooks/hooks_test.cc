@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -199,6 +200,28 @@ TEST_F(HooksTest, OnlyStdioIsInherited) {
   close(p[1]);
   ASSERT_TRUE(st.ok()) << st;
   EXPECT_EQ(Read("fds"), " 0 1 2\n");
+}
+
+TEST_F(HooksTest, WorksWhenOurStdioIsClosed) {
+  // A daemonized runtime may run without fds 0-2: the pipes then get those numbers.
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(0);
+    close(1);
+    close(2);
+    const std::string state = "{\"id\":\"x\"}";
+    absl::Status ok = RunHook(Sh("cat > \"$1\"", {Path("stdin")}), state);
+    absl::Status fails = RunHook(Sh("echo oops >&2; exit 9"), state);
+    absl::Status missing = RunHook(spec::Hook{.path = "/nonexistent"}, state);
+    bool good = ok.ok() && std::string(fails.message()) == "exit status 9: oops" &&
+                std::string(missing.message()).find("exec /nonexistent") != std::string::npos;
+    _exit(good ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(Read("stdin"), "{\"id\":\"x\"}");
 }
 
 TEST_F(HooksTest, BadHooksAreRejected) {

@@ -276,7 +276,11 @@ absl::StatusOr<SeccompProgram> CompileSeccomp(const spec::LinuxSeccomp& seccomp)
                    ResolveAction(default_name, OptU64(seccomp.default_errno_ret), kPath,
                                  "defaultAction", "defaultErrnoRet"));
   FilterPtr ctx(seccomp_init(default_action));
-  if (!ctx) return absl::InternalError("seccomp_init failed");
+  if (!ctx) {
+    // libseccomp refuses actions the running kernel does not implement.
+    return PathError("linux.seccomp.defaultAction",
+                     absl::StrCat(default_name, " is not supported by the kernel"));
+  }
   // We load the program ourselves; no_new_privs is the process layer's decision.
   seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0);
 

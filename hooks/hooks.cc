@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -24,6 +25,7 @@ namespace hull::hooks {
 namespace {
 
 constexpr size_t kCaptureLimit = 64 * 1024;
+constexpr size_t kFinalDrainBudget = 1024 * 1024;
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -153,12 +155,15 @@ struct Capture {
   std::string data;
   bool truncated = false;
 
-  // Reads what is available; returns false at EOF or on error (stop polling it).
-  bool Drain() {
+  // Reads what is available (at most `budget` bytes); returns false at EOF or on error (stop
+  // polling it).
+  bool Drain(size_t budget = SIZE_MAX) {
     char buf[8192];
     for (;;) {
-      ssize_t n = read(fd.get(), buf, sizeof(buf));
+      if (budget == 0) return true;
+      ssize_t n = read(fd.get(), buf, std::min(sizeof(buf), budget));
       if (n > 0) {
+        budget -= static_cast<size_t>(n);
         size_t keep = std::min(static_cast<size_t>(n), kCaptureLimit - data.size());
         data.append(buf, keep);
         if (keep < static_cast<size_t>(n)) truncated = true;
@@ -298,16 +303,16 @@ absl::Status RunHook(const spec::Hook& hook, std::string_view state_json) {
         kill(pid, SIGKILL);
       }
       waitpid(pid, nullptr, 0);
-      if (cap_out.fd) cap_out.Drain();
-      if (cap_err.fd) cap_err.Drain();
+      if (cap_out.fd) cap_out.Drain(kFinalDrainBudget);
+      if (cap_err.fd) cap_err.Drain(kFinalDrainBudget);
       return absl::DeadlineExceededError(
           WithOutput(absl::StrCat("timeout after ", *hook.timeout, " seconds"), cap_out, cap_err));
     }
   }
   // The hook is done; take what its output pipes hold but do not wait for EOF, which a
-  // backgrounded grandchild could postpone forever.
-  if (cap_out.fd) cap_out.Drain();
-  if (cap_err.fd) cap_err.Drain();
+  // backgrounded grandchild could postpone forever (and bound the read: it could keep writing).
+  if (cap_out.fd) cap_out.Drain(kFinalDrainBudget);
+  if (cap_err.fd) cap_err.Drain(kFinalDrainBudget);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return absl::OkStatus();
   return absl::AbortedError(WithOutput(DescribeExit(status), cap_out, cap_err));
 }

@@ -155,6 +155,16 @@ TEST_F(HooksTest, BackgroundChildHoldingStdoutDoesNotBlock) {
   if (bg > 0) kill(bg, SIGKILL);  // the sleep we started
 }
 
+TEST_F(HooksTest, EndlessOutputFromABackgroundChildDoesNotHangUs) {
+  auto start = std::chrono::steady_clock::now();
+  absl::Status st =
+      RunHook(Sh("yes spam & echo $! > \"$1\"; sleep 0.2; exit 0", {Path("bg")}), "{}");
+  EXPECT_TRUE(st.ok()) << st;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  pid_t bg = std::atoi(Read("bg").c_str());
+  if (bg > 0) kill(bg, SIGKILL);  // the writer we started
+}
+
 TEST_F(HooksTest, HooksRunInOrderAndStopAtTheFirstFailure) {
   std::string log = Path("order");
   std::vector<spec::Hook> hooks = {Sh("echo 1 >> \"$1\"", {log}), Sh("echo 2 >> \"$1\"", {log}),

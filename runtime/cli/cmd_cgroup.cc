@@ -1,7 +1,6 @@
 // pause, resume, ps: commands that act on the container's cgroup.
-#include <sys/wait.h>
-#include <unistd.h>
-
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 
 #include "absl/strings/string_view.h"
@@ -28,48 +27,45 @@ int RunResume(const Context& ctx, const ParsedArgs& a) {
 }
 
 int RunPs(const Context& ctx, const ParsedArgs& a) {
-  if (a.positional.empty()) return Fail("ps: \"ps\" requires a minimum of 1 argument(s)");
+  if (!CheckArgs(a, 1, SIZE_MAX, "ps")) return 1;
+  std::string format = a.Get("format", "table");
+  if (format != "table" && format != "json") return Fail("invalid format option");
   auto pids = container::Pids(ctx.globals, a.positional[0]);
   if (!pids.ok()) return Fail(pids.status());
-  std::string format = a.Get("format", "table");
   if (format == "json") {
     std::printf("[%s]\n", absl::StrJoin(*pids, ",").c_str());
     return 0;
   }
-  if (format != "table") return Fail(absl::StrCat("invalid format option: ", format));
-  // `ps` output filtered to the container's processes (runc runs ps -ef by default).
+  // Everything after the id goes to the host's ps (default -ef); a "--" right after the id only
+  // separates hull's options from ps's (procps would reject it).
   std::vector<std::string> ps_args(a.positional.begin() + 1, a.positional.end());
+  if (!ps_args.empty() && ps_args[0] == "--") ps_args.erase(ps_args.begin());
   if (ps_args.empty()) ps_args = {"-ef"};
-  std::string cmd = "ps";
-  for (const auto& x : ps_args) absl::StrAppend(&cmd, " '", x, "'");
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return Fail("run ps");
-  char line[8192];
+  auto out = container::RunHostPs(ps_args);
+  if (!out.ok()) return Fail(out.status());
+  std::vector<std::string> lines = absl::StrSplit(*out, '\n');
+  std::vector<std::string> titles = absl::StrSplit(lines[0], ' ', absl::SkipWhitespace());
   int pid_col = -1;
-  bool header = true;
-  while (std::fgets(line, sizeof line, p)) {
-    std::string l(line);
-    std::vector<std::string> cols = absl::StrSplit(l, ' ', absl::SkipWhitespace());
-    if (header) {
-      for (size_t i = 0; i < cols.size(); ++i) {
-        if (cols[i] == "PID") pid_col = static_cast<int>(i);
-      }
-      header = false;
-      std::fputs(l.c_str(), stdout);
-      if (pid_col < 0) {
-        ::pclose(p);
-        return Fail("couldn't find PID field in ps output");
-      }
-      continue;
-    }
-    int pid = 0;
-    if (static_cast<int>(cols.size()) > pid_col && absl::SimpleAtoi(cols[pid_col], &pid)) {
-      for (int x : *pids) {
-        if (x == pid) std::fputs(l.c_str(), stdout);
-      }
+  for (size_t i = 0; i < titles.size(); ++i) {
+    if (titles[i] == "PID") {
+      pid_col = static_cast<int>(i);
+      break;
     }
   }
-  ::pclose(p);
+  if (pid_col < 0) return Fail("couldn't find PID field in ps output");
+  std::string result = lines[0] + "\n";
+  for (size_t i = 1; i < lines.size(); ++i) {
+    if (lines[i].empty()) continue;
+    std::vector<std::string> cols = absl::StrSplit(lines[i], ' ', absl::SkipWhitespace());
+    int pid = 0;
+    if (static_cast<int>(cols.size()) <= pid_col || !absl::SimpleAtoi(cols[pid_col], &pid)) {
+      return Fail(absl::StrCat("unable to parse pid: ", lines[i]));
+    }
+    if (std::find(pids->begin(), pids->end(), pid) != pids->end()) {
+      absl::StrAppend(&result, lines[i], "\n");
+    }
+  }
+  std::fputs(result.c_str(), stdout);
   return 0;
 }
 

@@ -1,0 +1,217 @@
+#!/bin/bash
+# containerd 1.6 + ctr driving $RUNTIME through containerd-shim-runc-v2 (ctr run --runc-binary).
+# Each check appends PASS/FAIL/SKIP to $RESULTS (see lib.sh). The runtime is wrapped by a
+# script that logs every call, so a failure report can quote the exact runtime invocation.
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib.sh"
+source "$HERE/containerd_lib.sh"
+
+P=ctr  # check-name prefix
+NS="hullctr-$(rand_suffix)"  # containerd namespace; ctr's default cgroup parent is /$NS
+RTNAME=$(basename "$RUNTIME")
+RTLOG="$WORK/runtime-calls.log"
+make_runtime_wrapper "$WORK/bin" "$RTNAME" "$RUNTIME" "$RTLOG"
+RT="$WORK/bin/$RTNAME"
+RTROOT="$WORK/rtroot"
+
+cleanup() {
+  set +e
+  if [ -n "${CD_SOCK:-}" ] && [ -S "$CD_SOCK" ]; then
+    # Best effort: remove whatever a failed check left behind, through containerd itself.
+    for c in $(c_ctr task ls -q 2>/dev/null); do
+      c_ctr task kill -s KILL "$c" >/dev/null 2>&1
+      sleep 0.2
+      c_ctr task delete -f "$c" >/dev/null 2>&1
+    done
+    for c in $(c_ctr container ls -q 2>/dev/null); do c_ctr container delete "$c" >/dev/null 2>&1; done
+  fi
+  stop_containerd
+  umount_under "$WORK"
+  remove_cgroup_tree "$NS"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT
+
+c_ctr() { run_t "$CMD_TIMEOUT" ctr --address "$CD_SOCK" -n "$NS" "$@" </dev/null; }
+# ctr run with our runtime; the runtime root is private to this scenario.
+c_run() { c_ctr run --runc-binary "$RT" --runc-root "$RTROOT" "$@"; }
+# With a pseudo-terminal for ctr itself (ctr -t needs its stdin to be a terminal).
+c_tty() {
+  local cmd
+  cmd=$(printf '%q ' ctr --address "$CD_SOCK" -n "$NS" "$@")
+  run_t "$CMD_TIMEOUT" script -qec "$cmd" /dev/null </dev/null
+}
+IMG=localhost/hull-test:latest
+
+# The last N runtime calls (or the last call whose line matches a pattern), for failure messages.
+rt_tail() {
+  case ${1:-3} in
+    *[!0-9]*) echo "last runtime call matching '$1': $(grep -A1 -- "$1" "$RTLOG" 2>/dev/null | tail -n 2 | tr '\n' ' ')" ;;
+    *) echo "runtime calls: $(tail -n "${1:-3}" "$RTLOG" 2>/dev/null | tr '\n' ' ')" ;;
+  esac
+}
+
+# Wait until `ctr task ls` shows STATUS for ID (up to 10 s).
+wait_status() {
+  local id=$1 want=$2 i st
+  for ((i = 0; i < 100; i++)); do
+    st=$(c_ctr task ls 2>/dev/null | awk -v id="$id" '$1 == id { print $3 }')
+    [ "$st" = "$want" ] && return 0
+    sleep 0.1
+  done
+  echo "$st"
+  return 1
+}
+
+if ! start_containerd "$WORK/containerd" 0; then
+  fail "$P/daemon" "containerd did not start: $(tail -n 3 "$WORK/containerd/containerd.log" | tr '\n' ' ')"
+  exit 1
+fi
+if ! out=$(c_ctr image import "$IMAGE_TAR" 2>&1); then
+  fail "$P/image-import" "$out"
+  exit 1
+fi
+pass "$P/image-import"
+
+# --- run: exit code and output ---------------------------------------------------------------
+out=$(c_run --rm "$IMG" exit1 sh -c 'echo out-ok; exit 3' 2>&1)
+rc=$?
+if [ "$rc" = 3 ] && [ "$out" = out-ok ]; then pass "$P/run-exit-code"; else
+  fail "$P/run-exit-code" "want rc=3 out=out-ok, got rc=$rc out=[$out] $(rt_tail 4)"
+fi
+
+# --- env and cwd ----------------------------------------------------------------------------
+out=$(c_run --rm --env FOO=bar-baz --cwd /tmp "$IMG" env1 sh -c 'echo "$FOO"; pwd' 2>&1)
+expect_eq "$P/env-cwd" "bar-baz
+/tmp" "$out" "(rc=$?)"
+
+# --- read-only rootfs -------------------------------------------------------------------------
+out=$(c_run --rm --read-only "$IMG" ro1 sh -c 'touch /rofile 2>&1; echo "rc=$?"' 2>&1)
+expect_match "$P/read-only-rootfs" 'Read-only file system.*rc=1|rc=1' "$out"
+if printf '%s' "$out" | grep -q 'rc=0'; then fail "$P/read-only-rootfs-enforced" "wrote to the rootfs: $out"; fi
+
+# --- bind mounts: rw and ro -----------------------------------------------------------------
+mkdir -p "$WORK/bind-rw" "$WORK/bind-ro"
+echo from-host >"$WORK/bind-ro/hostfile"
+out=$(c_run --rm --mount "type=bind,src=$WORK/bind-rw,dst=/data,options=rbind:rw" \
+  --mount "type=bind,src=$WORK/bind-ro,dst=/ro,options=rbind:ro" "$IMG" bind1 \
+  sh -c 'echo from-ctr > /data/f && cat /ro/hostfile && (echo x > /ro/y) 2>/dev/null; echo "ro-rc=$?"' 2>&1)
+if [ "$(cat "$WORK/bind-rw/f" 2>/dev/null)" = from-ctr ] && [ "$out" = "from-host
+ro-rc=1" ]; then pass "$P/bind-mount"; else
+  fail "$P/bind-mount" "host file=[$(cat "$WORK/bind-rw/f" 2>&1)] out=[$out] (want from-host, ro-rc=1) $(rt_tail 4)"
+fi
+
+# --- memory and cpu limits (checked on the host side, and seen from inside) ------------------
+# The init traps SIGTERM (a pid-namespace init ignores signals it has no handler for).
+c_run -d --memory-limit 33554432 --cpus 0.5 "$IMG" lim1 sh -c 'trap "exit 7" TERM; sleep 1000 & wait' \
+  >/dev/null 2>&1
+rc=$?
+if [ $rc = 0 ]; then
+  mem=$(cat "/sys/fs/cgroup/memory/$NS/lim1/memory.limit_in_bytes" 2>/dev/null ||
+    cat "/sys/fs/cgroup/unified/$NS/lim1/memory.max" 2>/dev/null)
+  expect_eq "$P/memory-limit" 33554432 "$mem" "(host cgroup /$NS/lim1)"
+  quota=$(cat "/sys/fs/cgroup/cpu,cpuacct/$NS/lim1/cpu.cfs_quota_us" 2>/dev/null ||
+    cat "/sys/fs/cgroup/cpu/$NS/lim1/cpu.cfs_quota_us" 2>/dev/null)
+  period=$(cat "/sys/fs/cgroup/cpu,cpuacct/$NS/lim1/cpu.cfs_period_us" 2>/dev/null ||
+    cat "/sys/fs/cgroup/cpu/$NS/lim1/cpu.cfs_period_us" 2>/dev/null)
+  expect_eq "$P/cpu-limit" "50000/100000" "$quota/$period" "(host cgroup /$NS/lim1)"
+  # The task pid really is in that cgroup.
+  pid=$(c_ctr task ls | awk '$1 == "lim1" { print $2 }')
+  cg=$(grep -E ':memory:' "/proc/$pid/cgroup" 2>/dev/null | cut -d: -f3)
+  expect_eq "$P/task-in-cgroup" "/$NS/lim1" "$cg" "(pid $pid)"
+
+  # --- task ps / metrics -------------------------------------------------------------------
+  out=$(c_ctr task ps lim1 2>&1)
+  expect_match "$P/task-ps" "^PID.*
+$pid " "$out"
+  out=$(c_ctr task metrics lim1 2>&1)
+  expect_match "$P/task-metrics" 'memory\.(usage_in_bytes|usage)' "$out"
+
+  # --- exec: detached, with output, with tty ------------------------------------------------
+  out=$(c_ctr task exec --exec-id e1 lim1 sh -c 'echo exec-out; exit 5' 2>&1)
+  rc=$?
+  if [ "$rc" = 5 ] && [ "$out" = exec-out ]; then pass "$P/exec"; else
+    fail "$P/exec" "want rc=5 out=exec-out, got rc=$rc out=[$out] $(rt_tail '\[exec\]')"
+  fi
+  out=$(c_ctr task exec -d --exec-id e2 lim1 sleep 777 2>&1)
+  rc=$?
+  sleep 0.3
+  epid=$(pgrep -f 'sleep 777' | head -n1)
+  if [ $rc = 0 ] && [ -n "$epid" ] && c_ctr task ps lim1 | awk '{ print $1 }' | grep -qx "$epid"; then
+    pass "$P/exec-detached"
+  else
+    fail "$P/exec-detached" "rc=$rc out=[$out] ps=[$(c_ctr task ps lim1 2>&1)] $(rt_tail '\[exec\]')"
+  fi
+  out=$(c_tty task exec -t --exec-id e3 lim1 sh -c 'tty; test -t 0 && echo is-a-tty' 2>&1 | tr -d '\r')
+  expect_match "$P/exec-tty" '^/dev/pts/[0-9]+
+is-a-tty' "$out" "$(rt_tail '\[exec\]')"
+
+  # --- pause / resume --------------------------------------------------------------------------
+  if c_ctr task pause lim1 >/dev/null 2>&1 && st=$(wait_status lim1 PAUSED); then
+    fz=$(cat "/sys/fs/cgroup/freezer/$NS/lim1/freezer.state" 2>/dev/null)
+    expect_eq "$P/pause" FROZEN "$fz" "(freezer.state)"
+  else
+    fail "$P/pause" "status=[$st] $(rt_tail 2)"
+  fi
+  if c_ctr task resume lim1 >/dev/null 2>&1 && st=$(wait_status lim1 RUNNING); then
+    pass "$P/resume"
+  else
+    fail "$P/resume" "status=[$st] $(rt_tail 2)"
+  fi
+
+  # --- kill (SIGTERM to a shell that traps it) -------------------------------------------------
+  c_ctr task kill lim1 >/dev/null 2>&1
+  if st=$(wait_status lim1 STOPPED); then pass "$P/kill"; else
+    fail "$P/kill" "status after SIGTERM=[$st] $(rt_tail 2)"
+  fi
+  out=$(c_ctr task delete lim1 2>&1)
+  rc=$?
+  c_ctr container delete lim1 >/dev/null 2>&1
+  if [ $rc = 0 ] && [ ! -e "$RTROOT/$NS/lim1" ] && [ ! -d "/sys/fs/cgroup/memory/$NS/lim1" ]; then
+    pass "$P/delete"
+  else
+    fail "$P/delete" "rc=$rc out=[$out] state dir left=$([ -e "$RTROOT/$NS/lim1" ] && echo yes || echo no) cgroup left=$([ -d "/sys/fs/cgroup/memory/$NS/lim1" ] && echo yes || echo no) $(rt_tail 3)"
+  fi
+else
+  for n in memory-limit cpu-limit task-in-cgroup task-ps task-metrics exec exec-detached exec-tty pause resume kill delete; do
+    fail "$P/$n" "ctr run -d lim1 failed (rc=$rc) $(rt_tail 3)"
+  done
+fi
+
+# --- kill --all: every process of the container gets the signal -----------------------------
+if c_run -d "$IMG" all1 sh -c 'sleep 991 & sleep 992 & wait' >/dev/null 2>&1; then
+  sleep 0.5
+  n_before=$(c_ctr task ps all1 | awk 'NR > 1' | wc -l)
+  c_ctr task kill --all -s KILL all1 >/dev/null 2>&1
+  st=$(wait_status all1 STOPPED)
+  left=$(pgrep -f 'sleep 99[12]' | wc -l)
+  if [ "$n_before" = 3 ] && [ "$left" = 0 ] && [ -z "$st" ]; then pass "$P/kill-all"; else
+    fail "$P/kill-all" "processes before=$n_before (want 3), left after kill --all=$left, status=[$st] $(rt_tail 3)"
+  fi
+  c_ctr task delete all1 >/dev/null 2>&1
+  c_ctr container delete all1 >/dev/null 2>&1
+else
+  fail "$P/kill-all" "ctr run -d all1 failed $(rt_tail 3)"
+fi
+
+# --- tty run ---------------------------------------------------------------------------------
+out=$(c_tty run --rm -t --runc-binary "$RT" --runc-root "$RTROOT" "$IMG" tty1 \
+  sh -c 'tty; test -t 1 && echo is-a-tty' 2>&1 | tr -d '\r')
+expect_match "$P/run-tty" '^/dev/pts/[0-9]+
+is-a-tty' "$out" "$(rt_tail 3)"
+
+# --- a failing container: the runtime's error reaches the user --------------------------------
+out=$(c_run --rm "$IMG" bad1 /no/such/binary 2>&1)
+rc=$?
+if [ $rc != 0 ] && printf '%s' "$out" | grep -q '/no/such/binary' &&
+  printf '%s' "$out" | grep -qi 'no such file or directory'; then
+  pass "$P/error-reaches-user"
+else
+  fail "$P/error-reaches-user" "rc=$rc; ctr said [$out]; want the path and 'no such file or directory'; log.json: $(cat "$WORK"/containerd/state/io.containerd.runtime.v2.task/"$NS"/bad1/log.json 2>/dev/null) $(rt_tail 3)"
+fi
+c_ctr container delete bad1 >/dev/null 2>&1
+# Nothing of the failed container may be left in the runtime's root.
+if [ -e "$RTROOT/$NS/bad1" ]; then fail "$P/error-cleanup" "runtime state $RTROOT/$NS/bad1 left after a failed create"; else
+  pass "$P/error-cleanup"
+fi
+exit 0

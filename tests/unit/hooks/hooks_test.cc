@@ -2,6 +2,7 @@
 #include "hooks/hooks.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -232,6 +233,24 @@ TEST_F(HooksTest, WorksWhenOurStdioIsClosed) {
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
   EXPECT_EQ(Read("stdin"), "{\"id\":\"x\"}");
+}
+
+TEST_F(HooksTest, HookStartsWithDefaultSignalsAndAnEmptyMask) {
+  // What hull ignores or blocks must not be inherited by the hook.
+  struct sigaction ignore {
+  }, old_int{};
+  ignore.sa_handler = SIG_IGN;
+  sigaction(SIGINT, &ignore, &old_int);
+  sigset_t block, old_mask;
+  sigemptyset(&block);
+  sigaddset(&block, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &block, &old_mask);
+  absl::Status st =
+      RunHook(Sh("grep -E '^Sig(Blk|Ign):' /proc/$$/status > \"$1\"", {Path("sigs")}), "{}");
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  sigaction(SIGINT, &old_int, nullptr);
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_EQ(Read("sigs"), "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
 }
 
 TEST_F(HooksTest, BadHooksAreRejected) {

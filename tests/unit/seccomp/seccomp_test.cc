@@ -745,6 +745,35 @@ TEST(SeccompTest, ContainerProcessStateOmitsEmptyMetadataAndEscapes) {
   EXPECT_EQ(doc->Find("metadata")->as_string(), "a\"b\\c\n\x01");
 }
 
+TEST(SeccompTest, SendSeccompListenerReachesSocketsWithPathsLongerThanSunPath) {
+  TempDir dir;
+  std::string deep = dir.path() + "/" + std::string(100, 'd');
+  ASSERT_EQ(mkdir(deep.c_str(), 0700), 0);
+  std::string sock_path = deep + "/agent.sock";
+  ASSERT_GT(sock_path.size(), sizeof(sockaddr_un::sun_path));
+  // Bind through an O_PATH handle on the directory, the same trick the sender uses.
+  UniqueFd dfd(open(deep.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  ASSERT_TRUE(dfd.valid());
+  UniqueFd server(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/agent.sock", dfd.get());
+  ASSERT_EQ(bind(server.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0)
+      << strerror(errno);
+  ASSERT_EQ(listen(server.get(), 1), 0);
+
+  UniqueFd devnull(open("/dev/null", O_RDONLY | O_CLOEXEC));
+  const std::string payload = BuildContainerProcessState(1, "", R"({"id":"long"})");
+  ASSERT_TRUE(SendSeccompListener(sock_path, devnull.get(), payload).ok());
+  UniqueFd conn(accept4(server.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  ASSERT_TRUE(conn.valid());
+  std::string got;
+  char buf[4096];
+  ssize_t n;
+  while ((n = recv(conn.get(), buf, sizeof(buf), 0)) > 0) got.append(buf, n);
+  EXPECT_EQ(got, payload);
+}
+
 TEST(SeccompTest, SendSeccompListenerFailsWithoutAnAgent) {
   TempDir dir;
   absl::Status st = SendSeccompListener(dir.path() + "/missing.sock", 0, "{}");

@@ -412,6 +412,8 @@ std::string LibseccompVersion() {
 
 std::string ProfileHash(const spec::LinuxSeccomp& seccomp) {
   // Canonical, unambiguous encoding: every string length-prefixed, every list counted.
+  // Bump the version whenever CompileSeccomp's output changes for the same input (e.g. the stub),
+  // so cached programs from an older hull are not reused.
   std::string buf = "hull-seccomp-profile-v1";
   auto add = [&](absl::string_view s) { absl::StrAppend(&buf, "|", s.size(), ":", s); };
   auto add_num = [&](std::optional<uint64_t> n) { add(n ? absl::StrCat(*n) : "-"); };

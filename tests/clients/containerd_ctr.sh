@@ -43,13 +43,6 @@ c_tty() {
 }
 IMG=localhost/hull-test:latest
 
-# The last N runtime calls (or the last call whose line matches a pattern), for failure messages.
-rt_tail() {
-  case ${1:-3} in
-    *[!0-9]*) echo "last runtime call matching '$1': $(grep -A1 -- "$1" "$RTLOG" 2>/dev/null | tail -n 2 | tr '\n' ' ')" ;;
-    *) echo "runtime calls: $(tail -n "${1:-3}" "$RTLOG" 2>/dev/null | tr '\n' ' ')" ;;
-  esac
-}
 
 # Wait until `ctr task ls` shows STATUS for ID (up to 10 s).
 wait_status() {

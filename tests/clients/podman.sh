@@ -1,0 +1,237 @@
+#!/bin/bash
+# podman 4.3 + conmon driving $RUNTIME (podman --runtime PATH). podman gets private storage
+# (vfs: no mounts to leak), config, events file, tmp dir and cgroup parent; the runtime gets a
+# private --root through the logging wrapper (podman passes none).
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib.sh"
+
+P=podman
+RTNAME=$(basename "$RUNTIME")
+RTLOG="$WORK/runtime-calls.log"
+RTROOT="$WORK/rtroot"
+make_runtime_wrapper "$WORK/bin" "$RTNAME" "$RUNTIME" "$RTLOG" "$RTROOT"
+RT="$WORK/bin/$RTNAME"
+CGP="hullpod-$(rand_suffix)"  # cgroup parent: /$CGP/libpod-<id>, conmon in /$CGP/conmon
+IMG=localhost/hull-test:latest
+mkdir -p "$WORK"/{graph,run,tmp,cni}
+
+# podman's default nofile/nproc of 1048576 are above the hard limits conmon runs with here
+# (raising them needs CAP_SYS_RESOURCE, which this host lacks): ask for less.
+cat >"$WORK/containers.conf" <<EOF
+[containers]
+default_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]
+netns = "none"
+log_driver = "k8s-file"
+[network]
+network_backend = "cni"
+network_config_dir = "$WORK/cni"
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$WORK/events.log"
+runtime_supports_json = ["crun", "runc", "kata", "runsc", "krun", "youki", "hull"]
+tmp_dir = "$WORK/tmp"
+static_dir = "$WORK/graph/libpod"
+volume_path = "$WORK/graph/volumes"
+EOF
+cat >"$WORK/storage.conf" <<EOF
+[storage]
+driver = "vfs"
+runroot = "$WORK/run"
+graphroot = "$WORK/graph"
+EOF
+printf 'unqualified-search-registries = []\n' >"$WORK/registries.conf"
+export CONTAINERS_CONF="$WORK/containers.conf" CONTAINERS_STORAGE_CONF="$WORK/storage.conf"
+export CONTAINERS_REGISTRIES_CONF="$WORK/registries.conf" TMPDIR="$WORK/tmp"
+
+pm() {
+  run_t "$CMD_TIMEOUT" podman --root "$WORK/graph" --runroot "$WORK/run" --storage-driver vfs \
+    --cgroup-manager cgroupfs --events-backend file --tmpdir "$WORK/tmp" --runtime "$RT" "$@"
+}
+pm_tty() {
+  local cmd
+  cmd=$(printf '%q ' podman --root "$WORK/graph" --runroot "$WORK/run" --storage-driver vfs \
+    --cgroup-manager cgroupfs --events-backend file --tmpdir "$WORK/tmp" --runtime "$RT" "$@")
+  run_t "$CMD_TIMEOUT" script -qec "$cmd" /dev/null </dev/null
+}
+state() { pm inspect -f '{{.State.Status}}' "$1" 2>&1 </dev/null; }
+ctr_cg() { echo "/sys/fs/cgroup/$1/$CGP/libpod-$(pm inspect -f '{{.Id}}' "$2" </dev/null 2>/dev/null)"; }
+wait_state() {
+  local id=$1 want=$2 i st
+  for ((i = 0; i < 100; i++)); do
+    st=$(state "$id")
+    [ "$st" = "$want" ] && return 0
+    sleep 0.1
+  done
+  echo "$st"
+  return 1
+}
+
+cleanup() {
+  set +e
+  pm rm -af -t 0 >/dev/null 2>&1 </dev/null
+  # conmon processes are ours (found by our private storage path in their command line).
+  for p in $(pids_with_arg "$WORK/graph"); do stop_pid "$p" 3; done
+  umount_under "$WORK"
+  remove_cgroup_tree "$CGP"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT
+
+if ! out=$(pm load -i "$IMAGE_TAR" 2>&1 </dev/null); then
+  fail "$P/image-load" "$out"
+  exit 1
+fi
+pass "$P/image-load"
+
+# --- the runtime as podman sees it (runtime --version) -----------------------------------------
+out=$(pm info --format '{{.Host.OCIRuntime.Version}}' 2>&1 </dev/null)
+expect_match "$P/runtime-version" "^$RTNAME version " "$out"
+
+# --- run --rm: output, exit code, nothing left --------------------------------------------------
+out=$(pm run --rm --cgroup-parent "/$CGP" "$IMG" sh -c 'echo out-ok; exit 4' 2>&1 </dev/null)
+rc=$?
+left=$(pm ps -aq </dev/null | wc -l)
+if [ $rc = 4 ] && [ "$out" = out-ok ] && [ "$left" = 0 ]; then pass "$P/run-rm"; else
+  fail "$P/run-rm" "want rc=4 out=out-ok and no container left; got rc=$rc out=[$out] left=$left $(rt_tail 4)"
+fi
+
+# stdin is passed through conmon to the container.
+out=$(echo piped-in | run_t "$CMD_TIMEOUT" podman --root "$WORK/graph" --runroot "$WORK/run" \
+  --storage-driver vfs --cgroup-manager cgroupfs --events-backend file --tmpdir "$WORK/tmp" \
+  --runtime "$RT" run --rm -i --cgroup-parent "/$CGP" "$IMG" cat 2>&1)
+expect_eq "$P/run-stdin" piped-in "$out" "$(rt_tail 3)"
+
+out=$(pm_tty run --rm -t --cgroup-parent "/$CGP" "$IMG" sh -c 'tty; test -t 1 && echo is-a-tty' 2>&1 | tr -d '\r')
+expect_match "$P/run-tty" '^/dev/pts/[0-9]+
+is-a-tty' "$out" "$(rt_tail 3)"
+
+st=""
+# --- run -d, logs, exec, top, stats, update, pause/unpause, stop/start/restart, kill -------
+# The init traps SIGTERM so that `podman stop` finishes without falling back to SIGKILL.
+if pm run -d --name d1 --cgroup-parent "/$CGP" "$IMG" \
+  sh -c 'trap "exit 0" TERM; echo started; while :; do sleep 0.2; done' >/dev/null 2>&1 </dev/null &&
+  st=$(wait_state d1 running); then
+  pass "$P/run-detached"
+  sleep 0.3
+  expect_eq "$P/logs" started "$(pm logs d1 2>&1 </dev/null)"
+
+  out=$(pm exec d1 sh -c 'echo exec-out; exit 3' 2>&1 </dev/null)
+  rc=$?
+  if [ $rc = 3 ] && [ "$out" = exec-out ]; then pass "$P/exec"; else
+    fail "$P/exec" "want rc=3 out=exec-out, got rc=$rc out=[$out] $(rt_tail '\[exec\]')"
+  fi
+  out=$(echo exec-stdin | run_t "$CMD_TIMEOUT" podman --root "$WORK/graph" --runroot "$WORK/run" \
+    --storage-driver vfs --cgroup-manager cgroupfs --events-backend file --tmpdir "$WORK/tmp" \
+    --runtime "$RT" exec -i d1 cat 2>&1)
+  expect_eq "$P/exec-stdin" exec-stdin "$out" "$(rt_tail '\[exec\]')"
+  out=$(pm exec --env XV=42 --workdir /tmp d1 sh -c 'echo "$XV $(pwd)"' 2>&1 </dev/null)
+  expect_eq "$P/exec-env-workdir" "42 /tmp" "$out" "$(rt_tail '\[exec\]')"
+  out=$(pm_tty exec -t d1 sh -c 'tty; test -t 0 && echo is-a-tty' 2>&1 | tr -d '\r')
+  expect_match "$P/exec-tty" '^/dev/pts/[0-9]+
+is-a-tty' "$out" "$(rt_tail '\[exec\]')"
+  out=$(pm exec -d d1 sleep 555 2>&1 </dev/null)
+  rc=$?
+  sleep 0.3
+  out2=$(pm top d1 2>&1 </dev/null)
+  if [ $rc = 0 ] && printf '%s' "$out2" | grep -q 'sleep 555'; then pass "$P/exec-detached"; else
+    fail "$P/exec-detached" "rc=$rc out=[$out] top=[$out2] $(rt_tail '\[exec\]')"
+  fi
+  expect_match "$P/top" 'trap' "$(pm top d1 pid args 2>&1 </dev/null)"
+
+  out=$(pm stats --no-stream --format '{{.MemUsage}}' d1 2>&1 </dev/null)
+  expect_match "$P/stats" '^[0-9.]+[kMG]?B / ' "$out"
+
+  out=$(pm update --memory 64m --cpus 0.5 d1 2>&1 </dev/null)
+  rc=$?
+  mem=$(cat "$(ctr_cg memory d1)/memory.limit_in_bytes" 2>/dev/null)
+  quota=$(cat "$(ctr_cg cpu d1)/cpu.cfs_quota_us" 2>/dev/null)
+  if [ $rc = 0 ] && [ "$mem" = 67108864 ] && [ "$quota" = 50000 ]; then pass "$P/update"; else
+    fail "$P/update" "rc=$rc out=[$out] memory.limit_in_bytes=$mem (want 67108864) cfs_quota_us=$quota (want 50000) $(rt_tail '\[update\]')"
+  fi
+
+  out=$(pm pause d1 2>&1 </dev/null)
+  fz=$(cat "$(ctr_cg freezer d1)/freezer.state" 2>/dev/null)
+  st=$(state d1)
+  if [ "$st" = paused ] && [ "$fz" = FROZEN ]; then pass "$P/pause"; else
+    fail "$P/pause" "out=[$out] status=$st freezer=$fz $(rt_tail 2)"
+  fi
+  out=$(pm unpause d1 2>&1 </dev/null)
+  if st=$(wait_state d1 running); then pass "$P/unpause"; else fail "$P/unpause" "out=[$out] status=$st $(rt_tail 2)"; fi
+
+  t0=$(date +%s)
+  out=$(pm stop -t 10 d1 2>&1 </dev/null)
+  dt=$(($(date +%s) - t0))
+  st=$(state d1)
+  code=$(pm inspect -f '{{.State.ExitCode}}' d1 </dev/null 2>&1)
+  # A SIGKILL fallback would take the full 10 s and give 137.
+  if [ "$st" = exited ] && [ "$code" = 0 ] && [ $dt -lt 8 ]; then pass "$P/stop"; else
+    fail "$P/stop" "out=[$out] status=$st exit=$code (want exited/0) after ${dt}s $(rt_tail 3)"
+  fi
+
+  out=$(pm start d1 2>&1 </dev/null)
+  if st=$(wait_state d1 running) && sleep 0.3 && [ "$(pm logs d1 </dev/null 2>&1 | grep -c started)" = 2 ]; then
+    pass "$P/start"
+  else
+    fail "$P/start" "out=[$out] status=$st logs=[$(pm logs d1 </dev/null 2>&1)] $(rt_tail 3)"
+  fi
+
+  pid1=$(pm inspect -f '{{.State.Pid}}' d1 </dev/null 2>&1)
+  out=$(pm restart -t 10 d1 2>&1 </dev/null)
+  pid2=$(pm inspect -f '{{.State.Pid}}' d1 </dev/null 2>&1)
+  if st=$(wait_state d1 running) && [ "$pid1" != "$pid2" ]; then pass "$P/restart"; else
+    fail "$P/restart" "out=[$out] status=$st pid before=$pid1 after=$pid2 $(rt_tail 3)"
+  fi
+
+  out=$(pm kill -s KILL d1 2>&1 </dev/null)
+  st=$(wait_state d1 exited)
+  code=$(pm inspect -f '{{.State.ExitCode}}' d1 </dev/null 2>&1)
+  if [ -z "$st" ] && [ "$code" = 137 ]; then pass "$P/kill"; else
+    fail "$P/kill" "out=[$out] status=$st exit=$code (want exited/137) $(rt_tail '\[kill\]')"
+  fi
+
+  id=$(pm inspect -f '{{.Id}}' d1 </dev/null 2>/dev/null)
+  out=$(pm rm d1 2>&1 </dev/null)
+  rc=$?
+  if [ $rc = 0 ] && [ -z "$(pm ps -aq --filter name=d1 </dev/null)" ] && [ ! -e "$RTROOT/$id" ] &&
+    [ ! -d "/sys/fs/cgroup/memory/$CGP/libpod-$id" ]; then pass "$P/rm"; else
+    fail "$P/rm" "rc=$rc out=[$out] state left=$(ls "$RTROOT" 2>&1) $(rt_tail 3)"
+  fi
+else
+  fail "$P/run-detached" "status=[$st] $(rt_tail 4)"
+fi
+
+# --- wait: exit code of a container that exits by itself ----------------------------------------
+if pm run -d --name w1 --cgroup-parent "/$CGP" "$IMG" sh -c 'sleep 1; exit 9' >/dev/null 2>&1 </dev/null; then
+  out=$(pm wait w1 2>&1 </dev/null)
+  expect_eq "$P/wait" 9 "$out" "$(rt_tail 3)"
+  pm rm w1 >/dev/null 2>&1 </dev/null
+else
+  fail "$P/wait" "run -d w1 failed $(rt_tail 3)"
+fi
+
+# --- rm -f of a running container -------------------------------------------------------------
+if pm run -d --name f1 --cgroup-parent "/$CGP" "$IMG" sleep 1000 >/dev/null 2>&1 </dev/null; then
+  out=$(pm rm -f -t 0 f1 2>&1 </dev/null)
+  rc=$?
+  if [ $rc = 0 ] && [ -z "$(pm ps -aq </dev/null)" ] && ! pgrep -f 'sleep 1000' >/dev/null; then
+    pass "$P/rm-force"
+  else
+    fail "$P/rm-force" "rc=$rc out=[$out] $(rt_tail 3)"
+  fi
+else
+  fail "$P/rm-force" "run -d f1 failed $(rt_tail 3)"
+fi
+
+# --- a failing container: the runtime's error reaches the user ------------------------------
+out=$(pm run --rm --cgroup-parent "/$CGP" "$IMG" /no/such/binary 2>&1 </dev/null)
+rc=$?
+if [ $rc != 0 ] && printf '%s' "$out" | grep -q '/no/such/binary' &&
+  printf '%s' "$out" | grep -qi 'no such file or directory'; then
+  pass "$P/error-reaches-user"
+else
+  fail "$P/error-reaches-user" "rc=$rc; podman said [$out]; want the path and 'no such file or directory' $(rt_tail 3)"
+fi
+left=$(ls "$RTROOT" 2>/dev/null | wc -l)
+expect_eq "$P/no-state-left" 0 "$left" "(runtime root $RTROOT: $(ls "$RTROOT" 2>/dev/null | tr '\n' ' '))"
+exit 0

@@ -236,9 +236,10 @@ TEST_F(HooksTest, WorksWhenOurStdioIsClosed) {
 }
 
 TEST_F(HooksTest, HookStartsWithDefaultSignalsAndAnEmptyMask) {
-  // What hull ignores or blocks must not be inherited by the hook.
-  struct sigaction ignore {
-  }, old_int{};
+  // What hull ignores or blocks must not be inherited by the hook. grep replaces the shell (no
+  // fork: dash blocks every signal around its forks) and reads its own, inherited, state.
+  struct sigaction ignore = {};
+  struct sigaction old_int = {};
   ignore.sa_handler = SIG_IGN;
   sigaction(SIGINT, &ignore, &old_int);
   sigset_t block, old_mask;
@@ -246,7 +247,7 @@ TEST_F(HooksTest, HookStartsWithDefaultSignalsAndAnEmptyMask) {
   sigaddset(&block, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &block, &old_mask);
   absl::Status st =
-      RunHook(Sh("grep -E '^Sig(Blk|Ign):' /proc/$$/status > \"$1\"", {Path("sigs")}), "{}");
+      RunHook(Sh("exec grep -E '^Sig(Blk|Ign):' /proc/self/status > \"$1\"", {Path("sigs")}), "{}");
   pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   sigaction(SIGINT, &old_int, nullptr);
   ASSERT_TRUE(st.ok()) << st;

@@ -7,6 +7,10 @@
 #                                    under a minute; exits 0 even when a peer is unavailable
 #   bench/run.sh --allow-host-change lets crun run on this hybrid-cgroup host by mounting the
 #                                    hugetlb controller as a v1 hierarchy around each crun sample
+#   --v1-view                        run everything (all three runtimes) in a private mount
+#                                    namespace where the cgroup2 mount at /sys/fs/cgroup/unified
+#                                    is unmounted: the host looks cgroup v1 only, crun accepts it,
+#                                    and nothing on the host changes
 #   --no-build                       use the existing binaries (HULL_BIN / CTR_PULL_BIN or
 #                                    build-bench/bin/)
 #
@@ -22,25 +26,57 @@ N=5
 SMOKE=0
 ALLOW_HOST=0
 NO_BUILD=0
+V1_VIEW=0
 for a in "$@"; do
   case $a in
     --smoke) SMOKE=1 ;;
     --allow-host-change) ALLOW_HOST=1 ;;
     --no-build) NO_BUILD=1 ;;
-    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --v1-view) V1_VIEW=1 ;;
+    -h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     [0-9]*) N=$a ;;
     *) echo "bench: unknown argument $a" >&2; exit 2 ;;
   esac
 done
 if ((SMOKE)); then
-  N=1 SEQ=10 K=3 PAR=10 ALLOW_HOST=0
+  N=1 SEQ=5 K=2 PAR=5 ALLOW_HOST=0
 else
   SEQ=100 K=20 PAR=10
 fi
 RUNTIMES=(hull crun runc)
+VIEW="host cgroups ($(
+  if grep -q ' /sys/fs/cgroup/unified .* cgroup2 ' /proc/self/mountinfo; then echo hybrid v1+v2
+  elif [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then echo v2
+  else echo v1; fi))"
+if ((V1_VIEW)); then
+  if [ -z "${HULL_BENCH_V1_VIEW:-}" ]; then
+    # Re-run in a private mount namespace; the umount below only exists in there.
+    exec unshare -m --propagation private env HULL_BENCH_V1_VIEW=1 bash "$0" "$@"
+  fi
+  umount /sys/fs/cgroup/unified 2>/dev/null
+  if grep -q ' /sys/fs/cgroup/unified ' /proc/self/mountinfo; then
+    echo "bench: could not hide /sys/fs/cgroup/unified in the private mount namespace" >&2
+    exit 1
+  fi
+  VIEW="v1 view (private mount namespace without the cgroup2 mount; host unchanged)"
+  ALLOW_HOST=0
+fi
 
 log() { echo "bench: $*" >&2; }
 now_us() { local t=$EPOCHREALTIME; echo "${t/./}"; }
+# CPU time (user+sys, microseconds) of all waited-for children of this shell so far: the runtime,
+# its init and the container process. Far less sensitive than wall time to a loaded machine.
+child_cpu_us() {  # sets CPU_US (no subshell: a subshell's children are not ours)
+  local u s total=0 t
+  times >"$WORK/times"
+  { read -r _; read -r u s; } <"$WORK/times"
+  for t in "$u" "$s"; do
+    [[ $t =~ ^([0-9]+)m([0-9]+)[.,]([0-9]+)s$ ]] || continue
+    total=$((total + (BASH_REMATCH[1] * 60 + BASH_REMATCH[2]) * 1000000 +
+      10#${BASH_REMATCH[3]} * 10 ** (6 - ${#BASH_REMATCH[3]})))
+  done
+  CPU_US=$total
+}
 
 # ---------------------------------------------------------------------------------------------
 # Binaries.
@@ -256,14 +292,24 @@ row_seq() {  # row_seq ROW RT TEMPLATE_VAR
   local row=$1 rt=$2 ids=() id ok=1 t0 t1
   for ((i = 0; i < SEQ; i++)); do new_id "$rt"; mk_bundle "$ID" "$3"; ids+=("$ID"); done
   hugetlb_on "$rt"
-  t0=$(now_us)
+  local c0 c1
+  child_cpu_us
+  c0=$CPU_US
+  t0=${EPOCHREALTIME/./}
   for id in "${ids[@]}"; do
     rt_cmd "$rt" run --bundle "$WORK/b/$id" "$id" || ok=0
   done
-  t1=$(now_us)
+  t1=${EPOCHREALTIME/./}
+  child_cpu_us
+  c1=$CPU_US
   finish_ids "$rt" "${ids[@]}"
   hugetlb_off
-  if ((ok)); then add "$row" "$rt" "$(((t1 - t0) / 1000))"; else fail "$row" "$rt"; fi
+  if ((ok)); then
+    add "$row" "$rt" "$(((t1 - t0) / 1000))"
+    add "$row-cpu" "$rt" "$(((c1 - c0) / SEQ))"
+  else
+    fail "$row" "$rt"; fail "$row-cpu" "$rt"
+  fi
 }
 
 # 2. create, start, delete of K containers, each phase timed separately: ms per operation.
@@ -271,15 +317,15 @@ row_lifecycle() {  # row_lifecycle RT
   local rt=$1 ids=() id ok=1 t0 t1 t2 t3 t4
   for ((i = 0; i < K; i++)); do new_id "$rt"; mk_bundle "$ID" T_DEFAULT; ids+=("$ID"); done
   hugetlb_on "$rt"
-  t0=$(now_us)
+  t0=${EPOCHREALTIME/./}
   for id in "${ids[@]}"; do rt_cmd "$rt" create --bundle "$WORK/b/$id" "$id" || ok=0; done
-  t1=$(now_us)
+  t1=${EPOCHREALTIME/./}
   for id in "${ids[@]}"; do rt_cmd "$rt" start "$id" || ok=0; done
-  t2=$(now_us)
+  t2=${EPOCHREALTIME/./}
   sleep 0.3  # let every /bin/true exit: delete without -f wants a stopped container
-  t3=$(now_us)
+  t3=${EPOCHREALTIME/./}
   for id in "${ids[@]}"; do rt_cmd "$rt" delete "$id" || ok=0; done
-  t4=$(now_us)
+  t4=${EPOCHREALTIME/./}
   finish_ids "$rt" "${ids[@]}"
   hugetlb_off
   if ((ok)); then
@@ -303,9 +349,9 @@ row_exec() {  # row_exec RT
       NOTE[exec|$rt]="unavailable ($rt exec: $(last_error "$rt"))"
       ok=2
     else
-      t0=$(now_us)
+      t0=${EPOCHREALTIME/./}
       for ((i = 0; i < K; i++)); do rt_cmd "$rt" exec "$id" /bin/true || ok=0; done
-      t1=$(now_us)
+      t1=${EPOCHREALTIME/./}
     fi
     rt_cmd "$rt" kill "$id" KILL
     sleep 0.1
@@ -325,13 +371,13 @@ row_parallel() {  # row_parallel RT
   local rt=$1 ids=() pids=() id ok=1 t0 t1 p
   for ((i = 0; i < PAR; i++)); do new_id "$rt"; mk_bundle "$ID" T_DEFAULT; ids+=("$ID"); done
   hugetlb_on "$rt"
-  t0=$(now_us)
+  t0=${EPOCHREALTIME/./}
   for id in "${ids[@]}"; do
     rt_cmd "$rt" run --bundle "$WORK/b/$id" "$id" &
     pids+=($!)
   done
   for p in "${pids[@]}"; do wait "$p" || ok=0; done
-  t1=$(now_us)
+  t1=${EPOCHREALTIME/./}
   finish_ids "$rt" "${ids[@]}"
   hugetlb_off
   if ((ok)); then add parallel "$rt" "$(((t1 - t0) / 1000))"; else fail parallel "$rt"; fi
@@ -455,20 +501,20 @@ pull_rows() {
   for ((rep = 1; rep <= N; rep++)); do
     rm -rf "$WORK/pull"
     mkdir -p "$WORK/pull"
-    t0=$(now_us)
+    t0=${EPOCHREALTIME/./}
     if "$CTR_PULL" --plain-http -q --cache "$WORK/pull/cache" "$ref" "$WORK/pull/bundle" \
       </dev/null >>"$LOGS/ctr-pull.log" 2>&1; then
-      t1=$(now_us)
+      t1=${EPOCHREALTIME/./}
       PULL_HULL+=("$(((t1 - t0) / 1000))")
     else
       PULL_NOTE="ctr-pull failed: $(tail -1 "$LOGS/ctr-pull.log" | cut -c1-80)"
     fi
-    t0=$(now_us)
+    t0=${EPOCHREALTIME/./}
     if skopeo copy --src-tls-verify=false "docker://$ref" "oci:$WORK/pull/oci:latest" \
       >>"$LOGS/skopeo.log" 2>&1 &&
       { ! command -v umoci >/dev/null ||
         umoci unpack --image "$WORK/pull/oci:latest" "$WORK/pull/umoci" >>"$LOGS/skopeo.log" 2>&1; }; then
-      t1=$(now_us)
+      t1=${EPOCHREALTIME/./}
       PULL_PEER+=("$(((t1 - t0) / 1000))")
     fi
   done
@@ -520,6 +566,7 @@ echo "hull $(${BIN[hull]:-false} --version 2>/dev/null | head -1 | cut -d' ' -f3
   "crun $(${BIN[crun]:-false} --version 2>/dev/null | head -1 | cut -d' ' -f3)," \
   "runc $(${BIN[runc]:-false} --version 2>/dev/null | head -1 | cut -d' ' -f3)" \
   "- N=$N samples per cell, median [min-max], interleaved; config from \`$SPEC_FROM spec\`"
+echo "cgroups: $VIEW"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 echo
 line "row" "hull" "crun" "runc" "hull/crun" "hull/runc"
@@ -530,6 +577,8 @@ row_line() {  # row_line LABEL ROW DIVISOR DECIMALS
 }
 row_line "$SEQ x run /bin/true (s)" seq 1000 3
 row_line "$SEQ x run, seccomp (s)" seccomp 1000 3
+row_line "  CPU/run (ms)" seq-cpu 1000 2
+row_line "  CPU/run, seccomp (ms)" seccomp-cpu 1000 2
 row_line "create (ms/op)" create 1000 2
 row_line "start (ms/op)" start 1000 2
 row_line "delete (ms/op)" delete 1000 2

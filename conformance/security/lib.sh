@@ -6,6 +6,7 @@
 #     fail "<what escaped>", skip "<why>" (exit codes 0, 0, 1, 77).
 # Payloads only ever touch canaries made here: the runtime copy at $RT, the sentinel dir $SENT.
 set -u
+if [ -n "${SEC_TRACE:-}" ]; then PS4='+ $(date +%s.%N) '; set -x; fi
 
 SEC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${RUNTIME:?RUNTIME must name the runtime binary under test}"
@@ -19,7 +20,8 @@ RT="$WORK/bin/runtime"         # a private copy of the runtime: the only binary 
 CG_PARENT="/hull-test"
 CG_PREFIX="sec-${CASE}-$$"
 TOKEN="sentinel-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-mkdir -p "$STATE" "$SENT/dir" "$WORK/bin"
+[ -d "$WORK" ] || { echo "mktemp failed" >&2; exit 2; }
+mkdir -p "$STATE" "$SENT/dir" "$WORK/bin" || exit 2
 echo "$TOKEN" > "$SENT/secret"
 echo "original" > "$SENT/target"
 cp "$RUNTIME" "$RT"
@@ -61,17 +63,23 @@ check_host_intact() {
 
 rt() { timeout -k 5 "${RT_TIMEOUT:-30}" "$RT" --root "$STATE" "$@"; }
 
-# A busybox-only rootfs: static busybox and one symlink per applet.
+# A busybox-only rootfs: static busybox and one symlink per applet (built once per case, then
+# copied).
 make_rootfs() {
-  local r=$1 bb
-  bb=$(command -v busybox)
-  mkdir -p "$r"/{bin,dev,proc,sys,tmp,etc,root}
-  cp "$bb" "$r/bin/busybox"
-  for a in $("$r/bin/busybox" --list); do
-    [ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"
-  done
-  echo "root:x:0:0:root:/root:/bin/sh" > "$r/etc/passwd"
-  echo "root:x:0:" > "$r/etc/group"
+  local r=$1 t="$WORK/.rootfs-template" a
+  if [ ! -d "$t" ]; then
+    mkdir -p "$t"/{bin,dev,proc,sys,tmp,etc,root}
+    cp "$(command -v busybox)" "$t/bin/busybox"
+    "$t/bin/busybox" --list | /usr/bin/python3 -c '
+import os, sys
+for a in sys.stdin.read().split():
+    p = os.path.join(sys.argv[1], a)
+    if not os.path.lexists(p): os.symlink("busybox", p)' "$t/bin"
+    echo "root:x:0:0:root:/root:/bin/sh" > "$t/etc/passwd"
+    echo "root:x:0:" > "$t/etc/group"
+  fi
+  mkdir -p "$r"
+  cp -a "$t/." "$r/"
 }
 
 # A bundle whose config is the usual runc default (procfs, tmpfs /dev, devpts, sysfs, masked and
@@ -164,7 +172,11 @@ wait_stopped() {
 err_of() {
   local f="$WORK/$1.err" line
   line=$(grep -v '^\s*$' "$f" 2>/dev/null | tail -1)
-  if echo "$line" | jq -e .msg > /dev/null 2>&1; then line=$(echo "$line" | jq -r .msg); fi
+  if echo "$line" | jq -e .msg > /dev/null 2>&1; then
+    line=$(echo "$line" | jq -r .msg)
+  elif [[ "$line" =~ msg=\"(.*)\"$ ]]; then
+    line=${BASH_REMATCH[1]}
+  fi
   echo "$line"
 }
 

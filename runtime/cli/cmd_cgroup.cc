@@ -3,11 +3,11 @@
 #include <cstdint>
 #include <cstdio>
 
-#include "absl/strings/string_view.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "runtime/cli/commands.h"
 #include "runtime/container/cgroup_ops.h"
 
@@ -72,14 +72,25 @@ int RunPs(const Context& ctx, const ParsedArgs& a) {
 }  // namespace
 
 Command PauseCommand() {
-  return {"pause", "pause <container-id>", "pause suspends all processes inside the container", {}, -1, RunPause};
+  return {
+      "pause", "pause <container-id>", "pause suspends all processes inside the container", {}, -1,
+      RunPause};
 }
 Command ResumeCommand() {
-  return {"resume", "resume <container-id>", "resumes all processes that have been previously paused", {}, -1, RunResume};
+  return {"resume",
+          "resume <container-id>",
+          "resumes all processes that have been previously paused",
+          {},
+          -1,
+          RunResume};
 }
 Command PsCommand() {
-  return {"ps", "ps [command options] <container-id> [ps options]", "ps displays the processes running inside a container",
-          {{"format", 'f', true, "select one of: table or json (default: \"table\")"}}, 1, RunPs};
+  return {"ps",
+          "ps [command options] <container-id> [ps options]",
+          "ps displays the processes running inside a container",
+          {{"format", 'f', true, "select one of: table or json (default: \"table\")"}},
+          1,
+          RunPs};
 }
 
 }  // namespace hull::cli

@@ -27,7 +27,8 @@ absl::Status InvalidValue(absl::string_view flag, absl::string_view why) {
 absl::StatusOr<uint64_t> FlagUint(absl::string_view flag, const std::string& v) {
   uint64_t out;
   if (v.empty() || v[0] == '-' || !absl::SimpleAtoi(v, &out)) {
-    return InvalidValue(flag, absl::StrCat("strconv.ParseUint: parsing \"", v, "\": invalid syntax"));
+    return InvalidValue(flag,
+                        absl::StrCat("strconv.ParseUint: parsing \"", v, "\": invalid syntax"));
   }
   return out;
 }
@@ -35,7 +36,8 @@ absl::StatusOr<uint64_t> FlagUint(absl::string_view flag, const std::string& v) 
 absl::StatusOr<int64_t> FlagInt(absl::string_view flag, const std::string& v) {
   int64_t out;
   if (!absl::SimpleAtoi(v, &out)) {
-    return InvalidValue(flag, absl::StrCat("strconv.ParseInt: parsing \"", v, "\": invalid syntax"));
+    return InvalidValue(flag,
+                        absl::StrCat("strconv.ParseInt: parsing \"", v, "\": invalid syntax"));
   }
   return out;
 }
@@ -72,8 +74,8 @@ absl::StatusOr<spec::LinuxResources> ResourcesFromFlags(const ParsedArgs& a) {
     if (value.empty()) continue;
     ASSIGN_OR_RETURN(*dest, FlagUint(flag, value));
   }
-  for (auto [flag, dest] : {std::pair{"cpu-quota", &cpu.quota},
-                            std::pair{"cpu-rt-runtime", &cpu.realtime_runtime}}) {
+  for (auto [flag, dest] :
+       {std::pair{"cpu-quota", &cpu.quota}, std::pair{"cpu-rt-runtime", &cpu.realtime_runtime}}) {
     if (std::string v = a.Get(flag); !v.empty()) {
       ASSIGN_OR_RETURN(*dest, FlagInt(flag, v));
     }
@@ -85,7 +87,8 @@ absl::StatusOr<spec::LinuxResources> ResourcesFromFlags(const ParsedArgs& a) {
     }
   }
   for (const char* flag : {"kernel-memory", "kernel-memory-tcp"}) {
-    if (!a.Get(flag).empty()) log::Warn(absl::StrCat("Setting --", flag, " is ignored and will be removed"));
+    if (!a.Get(flag).empty())
+      log::Warn(absl::StrCat("Setting --", flag, " is ignored and will be removed"));
   }
   if (a.Has("pids-limit")) {
     ASSIGN_OR_RETURN(int64_t limit, FlagInt("pids-limit", a.Get("pids-limit")));
@@ -98,8 +101,7 @@ absl::StatusOr<spec::LinuxResources> ResourcesFromFlags(const ParsedArgs& a) {
 }
 
 absl::StatusOr<spec::LinuxResources> ResourcesFromJson(const std::string& in) {
-  absl::StatusOr<std::string> text =
-      in == "-" ? ReadFd(STDIN_FILENO) : ReadFile(in);
+  absl::StatusOr<std::string> text = in == "-" ? ReadFd(STDIN_FILENO) : ReadFile(in);
   if (!text.ok()) {
     return absl::Status(text.status().code(),
                         absl::StrCat("read resources from ", in == "-" ? "stdin" : in, ": ",
@@ -124,10 +126,10 @@ absl::Status CheckRdtFlags(const ParsedArgs& a) {
   }
   if (!a.Get("mem-bw-schema").empty()) {
     if (!PathExists("/sys/fs/resctrl/info/MB")) {
-      return absl::FailedPreconditionError(
-          "Intel RDT/MBA: memory bandwidth schema is not enabled");
+      return absl::FailedPreconditionError("Intel RDT/MBA: memory bandwidth schema is not enabled");
     }
-    return absl::UnimplementedError("Intel RDT/MBA: memory bandwidth schema: not supported by hull");
+    return absl::UnimplementedError(
+        "Intel RDT/MBA: memory bandwidth schema: not supported by hull");
   }
   return absl::OkStatus();
 }
@@ -135,9 +137,8 @@ absl::Status CheckRdtFlags(const ParsedArgs& a) {
 int RunUpdate(const Context& ctx, const ParsedArgs& a) {
   if (!CheckArgs(a, 1, 1, "update")) return 1;
   const std::string& id = a.positional[0];
-  absl::StatusOr<spec::LinuxResources> r = a.Get("resources").empty()
-                                               ? ResourcesFromFlags(a)
-                                               : ResourcesFromJson(a.Get("resources"));
+  absl::StatusOr<spec::LinuxResources> r =
+      a.Get("resources").empty() ? ResourcesFromFlags(a) : ResourcesFromJson(a.Get("resources"));
   if (!r.ok()) return Fail(r.status());
   if (auto ignored = container::IgnoredUpdateFields(*r); !ignored.empty()) {
     log::Warn(absl::StrCat("update cannot change ", absl::StrJoin(ignored, ", "), "; ignored"));
@@ -156,7 +157,8 @@ std::vector<FlagSpec> UpdateFlags() {
       {"blkio-weight", 0, true, "Specifies per cgroup weight, range is from 10 to 1000"},
       {"cpu-period", 0, true,
        "CPU CFS period to be used for hardcapping (in usecs). 0 to use system default"},
-      {"cpu-quota", 0, true, "CPU CFS hardcap limit (in usecs). Allowed cpu time in a given period"},
+      {"cpu-quota", 0, true,
+       "CPU CFS hardcap limit (in usecs). Allowed cpu time in a given period"},
       {"cpu-burst", 0, true,
        "CPU CFS hardcap burst limit (in usecs). Allowed accumulated cpu time additionally for "
        "burst a given period"},
@@ -184,8 +186,12 @@ std::vector<FlagSpec> UpdateFlags() {
 }  // namespace
 
 Command UpdateCommand() {
-  return {"update", "update [command options] <container-id>",
-          "update container resource constraints", UpdateFlags(), -1, RunUpdate};
+  return {"update",
+          "update [command options] <container-id>",
+          "update container resource constraints",
+          UpdateFlags(),
+          -1,
+          RunUpdate};
 }
 
 }  // namespace hull::cli

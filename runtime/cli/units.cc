@@ -39,12 +39,23 @@ absl::StatusOr<int64_t> ParseRamInBytes(std::string_view s) {
   double mult = 1;
   if (i < s.size()) {
     switch (std::tolower(static_cast<unsigned char>(s[i]))) {
-      case 'k': mult = 1024.0; break;
-      case 'm': mult = 1024.0 * 1024; break;
-      case 'g': mult = 1024.0 * 1024 * 1024; break;
-      case 't': mult = 1024.0 * 1024 * 1024 * 1024; break;
-      case 'p': mult = 1024.0 * 1024 * 1024 * 1024 * 1024; break;
-      default: break;
+      case 'k':
+        mult = 1024.0;
+        break;
+      case 'm':
+        mult = 1024.0 * 1024;
+        break;
+      case 'g':
+        mult = 1024.0 * 1024 * 1024;
+        break;
+      case 't':
+        mult = 1024.0 * 1024 * 1024 * 1024;
+        break;
+      case 'p':
+        mult = 1024.0 * 1024 * 1024 * 1024 * 1024;
+        break;
+      default:
+        break;
     }
     if (mult != 1) ++i;
   }

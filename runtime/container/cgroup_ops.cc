@@ -82,8 +82,8 @@ absl::StatusOr<std::vector<pid_t>> Pids(const Globals& g, const std::string& id)
 absl::StatusOr<spec::LinuxResources> ParseResources(std::string_view json_text) {
   ASSIGN_OR_RETURN(json::Value v, json::Parse(json_text));
   if (!v.is_object()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "resources: expected object, got ", std::string(json::TypeName(v.type()))));
+    return absl::InvalidArgumentError(
+        absl::StrCat("resources: expected object, got ", std::string(json::TypeName(v.type()))));
   }
   // The config decoder validates every block and names fields by their JSON path; wrap the
   // object as linux.resources of a minimal config and strip that prefix from the errors.
@@ -137,8 +137,9 @@ spec::LinuxResources MergeResources(const spec::LinuxResources& current,
     if (c.mems && !c.mems->empty()) cpu.mems = c.mems;
     if (cpu != spec::LinuxCPU{}) out.cpu = cpu;
   }
-  if (changes.pids && changes.pids->limit) out.pids = changes.pids;
-  if (changes.block_io && changes.block_io->weight) {
+  // runc's cgroup drivers treat a pids limit or blkio weight of 0 as "leave it alone".
+  if (changes.pids && changes.pids->limit.value_or(0) != 0) out.pids = changes.pids;
+  if (changes.block_io && changes.block_io->weight.value_or(0) != 0) {
     spec::LinuxBlockIO io = out.block_io.value_or(spec::LinuxBlockIO{});
     io.weight = changes.block_io->weight;
     out.block_io = io;
@@ -182,7 +183,8 @@ absl::StatusOr<spec::LinuxResources> CurrentResources(const Globals& g, const st
 absl::Status UpdateResources(const Globals& g, const std::string& id,
                              const spec::LinuxResources& changes) {
   ASSIGN_OR_RETURN(Opened o, OpenWithCgroup(g, id, StateStore::Lock::kExclusive));
-  if (StatusOf(o.record) == "stopped") return absl::FailedPreconditionError("container not running");
+  if (StatusOf(o.record) == "stopped")
+    return absl::FailedPreconditionError("container not running");
   ASSIGN_OR_RETURN(spec::Spec s, spec::DecodeConfig(o.record.config));
   if (!s.linux) s.linux = spec::Linux{};
   spec::LinuxResources merged =
@@ -259,8 +261,10 @@ absl::Status Events(const Globals& g, const std::string& id, const EventsOptions
       if (next_stats < now) next_stats = now + opts.interval;
       continue;
     }
-    int timeout_ms = static_cast<int>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(next_stats - now).count()) + 1;
+    int timeout_ms =
+        static_cast<int>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(next_stats - now).count()) +
+        1;
     pollfd fds[2] = {{pidfd.get(), POLLIN, 0}, {oom ? oom->fd() : -1, POLLIN, 0}};
     int n = ::poll(fds, 2, timeout_ms);
     if (n < 0 && errno != EINTR) return ErrnoError("poll");

@@ -27,7 +27,8 @@ absl::StatusOr<spec::LinuxResources> ParseResources(std::string_view json_text);
 // runc's `update` merge: the fields `update` can change (memory limit/reservation/swap/
 // checkBeforeUpdate, cpu *, pids.limit, blockIO.weight, unified keys) replace the current ones
 // when set in `changes`; everything else (devices, hugepages, network, rdma, per-device blkio)
-// stays as it is. Zero memory values and an empty cpuset string mean "unchanged", as in runc.
+// stays as it is. Zero memory values, a zero pids limit or blkio weight and an empty cpuset
+// string mean "unchanged", as in runc.
 // Setting the memory limit to -1 without a swap value also makes swap unlimited (runc).
 spec::LinuxResources MergeResources(const spec::LinuxResources& current,
                                     const spec::LinuxResources& changes);

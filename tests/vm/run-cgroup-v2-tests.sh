@@ -4,8 +4,9 @@
 # Runs hull's cgroup tests inside a pure cgroup v2 guest (see run-in-cgroup2-vm.sh) and exits
 # with their combined status (0 only if every binary passed).
 # TEST_BINARY names are files in BUILD_DIR/bin; the default is the cgroup unit and integration
-# tests, plus every other integration_* binary when HULL_VM_ALL_INTEGRATION=1 (the hull-level
-# integration tests, once they exist). GoogleTest XML reports go to BUILD_DIR/vm-test-results/.
+# tests (and the cgroup CLI ones when built), plus every other integration_* binary when
+# HULL_VM_ALL_INTEGRATION=1 (the hull-level integration tests). GoogleTest XML reports go to
+# BUILD_DIR/vm-test-results/.
 # Extra GoogleTest flags can be passed with GTEST_FILTER etc. in the environment.
 set -uo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR [TEST_BINARY...]" >&2; exit 2; }
@@ -15,10 +16,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 tests=("$@")
 if [ ${#tests[@]} -eq 0 ]; then
   tests=(unit_cgroups integration_cgroups)
+  # The cgroup CLI tests (update/events/pause/ps through the hull binary), when built.
+  for n in unit_cgroups_cli integration_cgroups_cli; do
+    [ -x "$build/bin/$n" ] && tests+=("$n")
+  done
   if [ "${HULL_VM_ALL_INTEGRATION:-0}" = 1 ]; then
     for b in "$build"/bin/integration_*; do
       n=$(basename "$b")
-      [ "$n" = integration_cgroups ] || tests+=("$n")
+      case " ${tests[*]} " in *" $n "*) ;; *) tests+=("$n") ;; esac
     done
   fi
 fi

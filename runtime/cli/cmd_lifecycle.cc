@@ -83,7 +83,7 @@ int RunDelete(const Context& ctx, const ParsedArgs& a) {
   if (!CheckArgs(a, 1, 1, "delete")) return 1;
   absl::Status st = container::Delete(ctx.globals, a.positional[0], a.Bool("force"));
   if (!st.ok() && a.Bool("force") && st.code() == absl::StatusCode::kNotFound) {
-    return Fail(st);  // runc: "container does not exist" even with --force
+    return 0;  // runc: deleting an unknown id with --force succeeds silently (idempotent)
   }
   return st.ok() ? 0 : Fail(st);
 }

@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "absl/strings/string_view.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/fault.h"
 #include "common/file_util.h"
@@ -220,7 +221,16 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   }
 
   ASSIGN_OR_RETURN(ResolvedProcess resolved, ResolveProcess(*spec.process, spec.linux));
-  for (const auto& w : resolved.caps.warnings) log::Warn(w);
+  for (const auto& w : resolved.caps.warnings) {
+    // runc drops ambient capabilities outside permitted & inheritable without a word (the
+    // default `runc spec` config lists ambient caps with no inheritable set, so a warning
+    // would be printed on every run); keep that as a debug note, warn about the rest.
+    if (absl::StartsWith(w, "process.capabilities.ambient:")) {
+      log::Debug(w);
+    } else {
+      log::Warn(w);
+    }
+  }
 
   // From here on, everything we make is undone on failure.
   CreateTransaction tx;

@@ -23,6 +23,17 @@ int ExitCodeOf(int wstatus) {
 
 }  // namespace
 
+ForwardedSignalsBlock::ForwardedSignalsBlock(bool terminal) {
+  sigset_t all;
+  sigfillset(&all);
+  sigdelset(&all, SIGKILL);
+  sigdelset(&all, SIGSTOP);
+  if (terminal) sigdelset(&all, SIGWINCH);
+  ::sigprocmask(SIG_BLOCK, &all, &old_);
+}
+
+ForwardedSignalsBlock::~ForwardedSignalsBlock() { ::sigprocmask(SIG_SETMASK, &old_, nullptr); }
+
 // Forwards every catchable signal we receive to the process until it exits.
 absl::StatusOr<int> WaitForwardingSignals(pid_t pid, int console_master) {
   sigset_t all, old;

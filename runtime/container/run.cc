@@ -6,6 +6,8 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "absl/strings/string_view.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
@@ -17,6 +19,8 @@
 
 namespace hull::container {
 absl::StatusOr<int> Run(const Globals& g, const CreateOptions& opts, bool detach, bool keep) {
+  std::optional<ForwardedSignalsBlock> block;
+  if (!detach) block.emplace(/*terminal=*/true);
   ASSIGN_OR_RETURN(CreatedContainer c, Create(g, opts, /*keep_console_master=*/!detach));
   UniqueFd master(c.console_master);
   if (absl::Status st = Start(g, opts.id); !st.ok()) {

@@ -173,6 +173,7 @@ Bundle::Bundle(std::vector<std::string> args) : dir_("hull-bundle") {
   BuildBusyboxRootfs(rootfs());
   spec_ = spec::DefaultSpec(/*rootless=*/false);
   spec_.process->terminal = false;
+  spec_.root->readonly = false;  // tests write canaries into the rootfs
   spec_.process->args = std::move(args);
   Write();
 }

@@ -49,7 +49,7 @@ std::string ReadTestFile(const std::string& path);  // "" when missing
 // A bundle: <dir>/config.json and <dir>/rootfs, a busybox rootfs (/bin/busybox copied from the
 // host's busybox-static, one symlink per applet in /bin, /etc/passwd and /etc/group with root,
 // nobody (65534) and a user "test" (1000)), and the config `hull spec` writes with
-// process.terminal false.
+// process.terminal false and root.readonly false (tests write canaries into the rootfs).
 class Bundle {
  public:
   explicit Bundle(std::vector<std::string> args = {"true"});

@@ -66,8 +66,12 @@ std::string JsonEscape(absl::string_view s) {
   return out;
 }
 
+// Go's time.RFC3339, as logrus writes it: seconds, "Z" for UTC, else "+hh:mm".
 std::string Now() {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*S%Ez", absl::Now(), absl::LocalTimeZone());
+  absl::TimeZone tz = absl::LocalTimeZone();
+  absl::Time now = absl::Now();
+  if (tz.At(now).offset == 0) return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", now, tz);
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", now, tz);
 }
 
 }  // namespace

@@ -27,11 +27,11 @@ bool CheckArgs(const ParsedArgs& args, size_t min, size_t max, const std::string
   size_t n = args.positional.size();
   if (n >= min && n <= max) return true;
   if (min == max) {
-    Fail(absl::StrCat(cmd, ": \"", cmd, "\" requires exactly ", min, " argument(s)"));
+    Fail(absl::StrCat("hull: \"", cmd, "\" requires exactly ", min, " argument(s)"));
   } else if (n < min) {
-    Fail(absl::StrCat(cmd, ": \"", cmd, "\" requires a minimum of ", min, " argument(s)"));
+    Fail(absl::StrCat("hull: \"", cmd, "\" requires a minimum of ", min, " argument(s)"));
   } else {
-    Fail(absl::StrCat(cmd, ": \"", cmd, "\" requires a maximum of ", max, " argument(s)"));
+    Fail(absl::StrCat("hull: \"", cmd, "\" requires a maximum of ", max, " argument(s)"));
   }
   return false;
 }

@@ -129,8 +129,11 @@ $pid " "$out"
   out=$(c_ctr task exec -d --exec-id e2 lim1 sleep 777 2>&1)
   rc=$?
   sleep 0.3
-  epid=$(pgrep -f 'sleep 777' | head -n1)
-  if [ $rc = 0 ] && [ -n "$epid" ] && c_ctr task ps lim1 | awk '{ print $1 }' | grep -qx "$epid"; then
+  epid=""
+  for p in $(c_ctr task ps lim1 | awk 'NR > 1 { print $1 }'); do
+    [ "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" = "sleep 777 " ] && epid=$p
+  done
+  if [ $rc = 0 ] && [ -n "$epid" ]; then
     pass "$P/exec-detached"
   else
     fail "$P/exec-detached" "rc=$rc out=[$out] ps=[$(c_ctr task ps lim1 2>&1)] $(rt_tail '\[exec\]')"
@@ -174,10 +177,12 @@ fi
 # --- kill --all: every process of the container gets the signal -----------------------------
 if c_run -d "$IMG" all1 sh -c 'sleep 991 & sleep 992 & wait' >/dev/null 2>&1; then
   sleep 0.5
-  n_before=$(c_ctr task ps all1 | awk 'NR > 1' | wc -l)
+  pids=$(c_ctr task ps all1 | awk 'NR > 1 { print $1 }')
+  n_before=$(echo $pids | wc -w)
   c_ctr task kill --all -s KILL all1 >/dev/null 2>&1
   st=$(wait_status all1 STOPPED)
-  left=$(pgrep -f 'sleep 99[12]' | wc -l)
+  left=0
+  for p in $pids; do pid_alive "$p" && left=$((left + 1)); done
   if [ "$n_before" = 3 ] && [ "$left" = 0 ] && [ -z "$st" ]; then pass "$P/kill-all"; else
     fail "$P/kill-all" "processes before=$n_before (want 3), left after kill --all=$left, status=[$st] $(rt_tail 3)"
   fi

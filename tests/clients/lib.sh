@@ -149,3 +149,16 @@ rt_tail() {
     *) echo "runtime calls: $(tail -n "${1:-3}" "$RTLOG" 2>/dev/null | tr '\n' ' ')" ;;
   esac
 }
+
+# pid_alive PID: true while PID exists and is not a zombie; waits up to 5 s for it to go away
+# (the reaper, conmon or the shim, collects it asynchronously).
+pid_alive() {
+  local pid=$1 i st
+  [ -n "$pid" ] || return 1
+  for ((i = 0; i < 50; i++)); do
+    st=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)
+    [ -z "$st" ] || [ "$st" = Z ] && return 1
+    sleep 0.1
+  done
+  return 0
+}

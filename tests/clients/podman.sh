@@ -212,12 +212,15 @@ fi
 
 # --- rm -f of a running container -------------------------------------------------------------
 if pm run -d --name f1 --cgroup-parent "/$CGP" "$IMG" sleep 1000 >/dev/null 2>&1 </dev/null; then
+  fpid=$(pm inspect -f '{{.State.Pid}}' f1 2>/dev/null </dev/null)
   out=$(pm rm -f -t 0 f1 2>&1 </dev/null)
   rc=$?
-  if [ $rc = 0 ] && [ -z "$(pm ps -aq </dev/null)" ] && ! pgrep -f 'sleep 1000' >/dev/null; then
+  left=$(pm ps -aq </dev/null)
+  alive=$(pid_alive "$fpid" && echo yes || echo no)
+  if [ $rc = 0 ] && [ -z "$left" ] && [ -n "$fpid" ] && [ "$alive" = no ]; then
     pass "$P/rm-force"
   else
-    fail "$P/rm-force" "rc=$rc out=[$out] $(rt_tail 3)"
+    fail "$P/rm-force" "rc=$rc out=[$out] containers left=[$left] init pid $fpid still alive=$alive $(rt_tail 3)"
   fi
 else
   fail "$P/rm-force" "run -d f1 failed $(rt_tail 3)"

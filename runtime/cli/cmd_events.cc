@@ -29,9 +29,10 @@ int RunEvents(const Context& ctx, const ParsedArgs& a) {
   }
   absl::Status st = container::Events(ctx.globals, a.positional[0], opts, [](const json::Value& e) {
     std::string line = json::Emit(e);
-    std::fputs(line.c_str(), stdout);
-    std::fputc('\n', stdout);
-    std::fflush(stdout);  // a consumer reads the stream live
+    line.push_back('\n');
+    // A consumer reads the stream live; once it is gone (EPIPE), stop like runc, which
+    // dies of SIGPIPE.
+    return std::fputs(line.c_str(), stdout) >= 0 && std::fflush(stdout) == 0;
   });
   return st.ok() ? 0 : Fail(st);
 }

@@ -201,7 +201,7 @@ absl::Status UpdateResources(const Globals& g, const std::string& id,
 }
 
 absl::Status Events(const Globals& g, const std::string& id, const EventsOptions& opts,
-                    const std::function<void(const json::Value&)>& emit) {
+                    const std::function<bool(const json::Value&)>& emit) {
   if (opts.interval.count() <= 0) {
     return absl::InvalidArgumentError("duration interval must be greater than 0");
   }
@@ -220,7 +220,7 @@ absl::Status Events(const Globals& g, const std::string& id, const EventsOptions
   }
   if (opts.stats_only) {
     ASSIGN_OR_RETURN(cgroups::Stats st, cg->GetStats());
-    emit(cgroups::StatsEventJson(id, st));
+    (void)emit(cgroups::StatsEventJson(id, st));
     return absl::OkStatus();
   }
   // The init's pidfd turns readable when it exits: the container has stopped.
@@ -235,7 +235,8 @@ absl::Status Events(const Globals& g, const std::string& id, const EventsOptions
   } else {
     log::Warn(absl::StrCat("events: no OOM notifications: ", w.status().message()));
   }
-  auto emit_ooms = [&](int timeout_ms) -> bool {  // false once the cgroup is gone
+  // False once the stream should end: the cgroup is gone or nobody reads the events.
+  auto emit_ooms = [&](int timeout_ms) -> bool {
     if (!oom) return true;
     auto n = oom->Wait(timeout_ms);
     if (!n.ok()) {
@@ -243,7 +244,9 @@ absl::Status Events(const Globals& g, const std::string& id, const EventsOptions
       log::Error(n.status().message());
       return true;
     }
-    for (uint64_t i = 0; i < *n; ++i) emit(cgroups::OomEventJson(id));
+    for (uint64_t i = 0; i < *n; ++i) {
+      if (!emit(cgroups::OomEventJson(id))) return false;
+    }
     return true;
   };
 
@@ -253,7 +256,7 @@ absl::Status Events(const Globals& g, const std::string& id, const EventsOptions
     auto now = Clock::now();
     if (now >= next_stats) {
       if (auto st = cg->GetStats(); st.ok()) {
-        emit(cgroups::StatsEventJson(id, *st));
+        if (!emit(cgroups::StatsEventJson(id, *st))) return absl::OkStatus();
       } else {
         log::Error(st.status().message());
       }

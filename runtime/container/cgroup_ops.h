@@ -51,9 +51,10 @@ struct EventsOptions {
 // runc's `events`: calls `emit` with {"type":"stats",...} every interval and {"type":"oom",...}
 // for every OOM kill in the container's cgroup, until the container stops. Fails with
 // "container with id ID is not running" for a stopped container. Stats errors while streaming
-// are logged and the stream goes on (runc).
+// are logged and the stream goes on (runc). The stream also ends when `emit` returns false (its
+// reader went away).
 absl::Status Events(const Globals& g, const std::string& id, const EventsOptions& opts,
-                    const std::function<void(const json::Value&)>& emit);
+                    const std::function<bool(const json::Value&)>& emit);
 
 // Runs the host's `ps` with `args` and returns its combined stdout+stderr (runc's ps runs
 // `ps -ef` by default and filters the lines by PID). Fails with the output when ps fails.

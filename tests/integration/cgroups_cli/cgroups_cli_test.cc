@@ -217,6 +217,19 @@ TEST_F(CgroupsCliTest, UpdateMemoryWithHumanSizesAndUnlimited) {
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr("invalid value for memory: invalid size: 'lots'"));
   EXPECT_EQ(ReadUint(file), 48u << 20);
+
+  // --memory-swap is memory+swap (runc); v2 stores only the swap part.
+  const std::string swap_file =
+      CgroupDir(b, "memory") + (v2 ? "/memory.swap.max" : "/memory.memsw.limit_in_bytes");
+  r = Hull({"update", "--memory", "64M", "--memory-swap", "128M", id});
+  if (!Exists(swap_file)) {
+    EXPECT_EQ(r.code, 1);
+    EXPECT_THAT(r.err, HasSubstr("linux.resources.memory.swap: not available on this host"));
+    GTEST_SKIP() << "no swap accounting (" << swap_file << ")";
+  }
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(ReadUint(file), 64u << 20);
+  EXPECT_EQ(ReadUint(swap_file), v2 ? 64u << 20 : 128u << 20);
 }
 
 // --- pids ------------------------------------------------------------------------------------
@@ -338,6 +351,40 @@ TEST_F(CgroupsCliTest, CpuRealtimeUpdateNeedsKernelSupport) {
   }
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(ReadUint(cpu + "/cpu.rt_period_us"), 1000000u);
+}
+
+TEST_F(CgroupsCliTest, UpdateBlkioWeight) {
+  const std::string id = NewId("blkio");
+  Bundle b = MakeBundle({"sleep", "600"});
+  ASSERT_TRUE(RunDetached(id, b));
+  HullResult r = Hull({"update", "--blkio-weight", "300", id});
+  if (r.code != 0 && absl::StrContains(r.err, "not available on this host")) {
+    EXPECT_THAT(r.err, HasSubstr("linux.resources.blockIO.weight"));
+    GTEST_SKIP() << "no block I/O weight here: " << r.err;
+  }
+  ASSERT_EQ(r.code, 0) << r.err;
+  // Whichever weight file the host has (CFQ/BFQ on v1, io.weight/io.bfq.weight on v2).
+  const bool v2 = !HostHas("blkio");
+  const std::string dir = CgroupDir(b, v2 ? "" : "blkio");
+  std::string found;
+  for (const char* f : {"blkio.weight", "blkio.bfq.weight", "io.bfq.weight", "io.weight"}) {
+    if (Exists(dir + "/" + f)) {
+      found = ReadText(dir + "/" + f);
+      break;
+    }
+  }
+  ASSERT_FALSE(found.empty()) << "no weight file in " << dir;
+  if (absl::StartsWith(found, "default ")) found = found.substr(8);
+  uint64_t w = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(found.substr(0, found.find('\n')), &w)) << found;
+  if (Exists(dir + "/io.weight") && !Exists(dir + "/io.bfq.weight")) {
+    EXPECT_EQ(w, 1 + (300u - 10) * 9999 / 990);  // blkio range [10,1000] -> io [1,10000]
+  } else {
+    EXPECT_EQ(w, 300u);
+  }
+  r = Hull({"update", "--blkio-weight", "x", id});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("invalid value for blkio-weight"));
 }
 
 // --- update --resources ----------------------------------------------------------------------
@@ -588,6 +635,21 @@ TEST_F(CgroupsCliTest, EventsStreamsStatsUntilTheContainerStops) {
   r = Hull({"events", id});
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr(absl::StrCat("container with id ", id, " is not running")));
+}
+
+TEST_F(CgroupsCliTest, EventsStopsWhenItsReaderGoesAway) {
+  const std::string id = NewId("reader");
+  Bundle b = MakeBundle({"sleep", "600"});
+  ASSERT_TRUE(RunDetached(id, b));
+  int p[2];
+  ASSERT_EQ(pipe2(p, O_CLOEXEC), 0);
+  close(p[0]);  // nobody will read: the first event gets EPIPE
+  auto events = HullBackground({"events", "--interval", "100ms", id}, {.stdout_fd = p[1]});
+  close(p[1]);
+  HullResult r = events->Wait(30000);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(StatusOf(id), "running");
 }
 
 TEST_F(CgroupsCliTest, EventsRejectsBadIntervals) {

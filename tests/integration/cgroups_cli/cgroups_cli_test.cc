@@ -509,6 +509,32 @@ TEST_F(CgroupsCliTest, DeleteForceOfAPausedContainerRemovesItsCgroup) {
   EXPECT_THAT(r.err, HasSubstr("does not exist"));
 }
 
+TEST_F(CgroupsCliTest, CreatedContainerCanBePausedResumedAndDeleted) {
+  const std::string id = NewId("created");
+  Bundle b = MakeBundle({"sleep", "600"});
+  HullResult r = Hull({"create", "--bundle", b.dir(), id});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(StatusOf(id), "created");
+  EXPECT_EQ(PsJson(id).size(), 1u);  // the init, blocked until start
+
+  r = Hull({"pause", id});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(StatusOf(id), "paused");
+  r = Hull({"resume", id});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(StatusOf(id), "created");
+
+  auto ev = StatsEvent(id);
+  ASSERT_TRUE(ev.ok()) << ev.status();
+  if (HostHas("pids")) {
+    EXPECT_EQ(UintAt(*ev, {"data", "pids", "current"}), 1u);
+  }
+
+  r = Hull({"delete", "--force", id});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ExpectNoCgroup(b);
+}
+
 TEST_F(CgroupsCliTest, DeleteOfAStoppedContainerRemovesItsCgroup) {
   const std::string id = NewId("done");
   Bundle b = MakeBundle({"true"});

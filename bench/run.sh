@@ -11,6 +11,7 @@
 #                                    namespace where the cgroup2 mount at /sys/fs/cgroup/unified
 #                                    is unmounted: the host looks cgroup v1 only, crun accepts it,
 #                                    and nothing on the host changes
+#   HULL_BENCH_STATE_DIR=DIR         where the --root state dirs go (default: /dev/shm if tmpfs)
 #   --no-build                       use the existing binaries (HULL_BIN / CTR_PULL_BIN or
 #                                    build-bench/bin/)
 #
@@ -33,7 +34,7 @@ for a in "$@"; do
     --allow-host-change) ALLOW_HOST=1 ;;
     --no-build) NO_BUILD=1 ;;
     --v1-view) V1_VIEW=1 ;;
-    -h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     [0-9]*) N=$a ;;
     *) echo "bench: unknown argument $a" >&2; exit 2 ;;
   esac
@@ -134,7 +135,17 @@ fi
 # ---------------------------------------------------------------------------------------------
 # Work dir, bundle templates, cleanup.
 WORK=$(mktemp -d /tmp/hull-bench.XXXXXX)
-STATE=$WORK/state
+# State roots (--root) on tmpfs, as /run is on a normal host. On this VM /run and /tmp are ext4,
+# where every new inode in a state dir costs a scan of recently deleted inodes (up to ~45% of a
+# container's CPU time in a tight create/delete loop, for every runtime alike).
+if [ -n "${HULL_BENCH_STATE_DIR:-}" ]; then
+  STATE=$(mktemp -d "$HULL_BENCH_STATE_DIR/hull-bench-state.XXXXXX")
+elif [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then
+  STATE=$(mktemp -d /dev/shm/hull-bench-state.XXXXXX)
+else
+  STATE=$WORK/state
+fi
+STATE_FS=$(stat -f -c %T "$STATE" 2>/dev/null || echo "?")
 LOGS=$WORK/logs
 mkdir -p "$STATE" "$LOGS" "$WORK/b"
 CG_PARENT=hull-bench
@@ -185,7 +196,7 @@ cleanup() {
   for d in /sys/fs/cgroup/*/"$CG_PARENT" /sys/fs/cgroup/"$CG_PARENT"; do
     [ -d "$d" ] && rmdir "$d" 2>/dev/null
   done
-  rm -rf "$WORK"
+  rm -rf "$WORK" "$STATE"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -550,12 +561,33 @@ ratio() {  # ratio ROW PEER
     'BEGIN {if (y > 0) printf "%.2f", x / y; else print "-"}'
 }
 
-hull_size=$(stat -c %s "${BIN[hull]}" 2>/dev/null || echo 0)
+total_kib() {  # the binary plus the shared libraries it loads (libc, libm, ld.so aside)
+  local b=$1 total lib
+  [ -n "$b" ] && [ -x "$b" ] || { echo 0; return; }
+  total=$(stat -c %s "$b")
+  if ldd "$b" >/dev/null 2>&1; then
+    for lib in $(ldd "$b" | awk '$2 == "=>" && $3 ~ /^\// {print $3}'); do
+      case $(basename "$lib") in libc.so* | libm.so* | ld-linux*) continue ;; esac
+      total=$((total + $(stat -L -c %s "$lib")))
+    done
+  fi
+  echo $((total / 1024))
+}
 describe_bin() {  # size in KiB and how it links
   local b=$1 sz libs
   [ -n "$b" ] && [ -x "$b" ] || { echo "not installed"; return; }
   sz=$(($(stat -c %s "$b") / 1024))
-  if ldd "$b" >/dev/null 2>&1; then libs="$(ldd "$b" | grep -c '=>') shared libs"; else libs=static; fi
+  if ldd "$b" >/dev/null 2>&1; then
+    # With the shared libraries it loads, libc/libm/ld.so aside (every runtime uses those).
+    local n=0 total=0 lib
+    for lib in $(ldd "$b" | awk '$2 == "=>" && $3 ~ /^\// {print $3}'); do
+      case $(basename "$lib") in libc.so* | libm.so* | ld-linux*) continue ;; esac
+      n=$((n + 1)) total=$((total + $(stat -L -c %s "$lib")))
+    done
+    libs="+ $n libs = $((sz + total / 1024)) KiB"
+  else
+    libs=static
+  fi
   echo "$sz KiB ($libs)"
 }
 
@@ -566,7 +598,7 @@ echo "hull $(${BIN[hull]:-false} --version 2>/dev/null | head -1 | cut -d' ' -f3
   "crun $(${BIN[crun]:-false} --version 2>/dev/null | head -1 | cut -d' ' -f3)," \
   "runc $(${BIN[runc]:-false} --version 2>/dev/null | head -1 | cut -d' ' -f3)" \
   "- N=$N samples per cell, median [min-max], interleaved; config from \`$SPEC_FROM spec\`"
-echo "cgroups: $VIEW"
+echo "cgroups: $VIEW; state roots on $STATE_FS"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 echo
 line "row" "hull" "crun" "runc" "hull/crun" "hull/runc"
@@ -585,12 +617,13 @@ row_line "delete (ms/op)" delete 1000 2
 row_line "exec /bin/true (ms/op)" exec 1000 2
 row_line "$PAR parallel run (ms)" parallel 1 0
 row_line "peak RSS of run (MiB)" rss 1024 2
-line "binary size" "$(describe_bin "${BIN[hull]}")" "$(describe_bin "${BIN[crun]}")" \
-  "$(describe_bin "${BIN[runc]}")" \
-  "$(awk -v a="$hull_size" -v b="$(stat -c %s "${BIN[crun]:-/nonexistent}" 2>/dev/null || echo 0)" \
-    'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}')" \
-  "$(awk -v a="$hull_size" -v b="$(stat -c %s "${BIN[runc]:-/nonexistent}" 2>/dev/null || echo 0)" \
-    'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}')"
+size_ratio() {
+  local a b
+  a=$(total_kib "${BIN[hull]}") b=$(total_kib "${BIN[$1]}")
+  awk -v a="$a" -v b="$b" 'BEGIN {if (a > 0 && b > 0) printf "%.2f", a / b; else print "-"}'
+}
+line "binary (+ shared libs)" "$(describe_bin "${BIN[hull]}")" "$(describe_bin "${BIN[crun]}")" \
+  "$(describe_bin "${BIN[runc]}")" "$(size_ratio crun)" "$(size_ratio runc)"
 echo
 pull_cell() {  # pull_cell SAMPLES...
   (($#)) || { echo "n/a"; return; }

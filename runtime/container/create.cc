@@ -257,6 +257,20 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
 
   std::string fifo_path = tx.dir->path() + "/exec.fifo";
   if (::mkfifo(fifo_path.c_str(), 0622) != 0) return ErrnoError("create exec fifo");
+  // The init opens it for writing after switching to process.user: 0622 regardless of our
+  // umask, owned by the container's root (as runc does).
+  if (::chmod(fifo_path.c_str(), 0622) != 0) return ErrnoError("chmod exec fifo");
+  if (new_userns) {
+    uid_t root_uid = 0;
+    gid_t root_gid = 0;
+    for (const auto& m : spec.linux->uid_mappings) {
+      if (m.container_id == 0) root_uid = m.host_id;
+    }
+    for (const auto& m : spec.linux->gid_mappings) {
+      if (m.container_id == 0) root_gid = m.host_id;
+    }
+    if (::chown(fifo_path.c_str(), root_uid, root_gid) != 0) return ErrnoError("chown exec fifo");
+  }
   int fifo = ::open(fifo_path.c_str(), O_PATH | O_CLOEXEC);
   if (fifo < 0) return ErrnoError("open exec fifo");
   UniqueFd fifo_fd(fifo);
@@ -275,6 +289,8 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   plan.console_socket = opts.console_socket;
   plan.join = join;
   plan.unshare_flags = unshare_flags;
+  plan.in_userns = new_userns;
+  for (auto& [f, fd] : join) plan.in_userns = plan.in_userns || f == CLONE_NEWUSER;
   plan.new_timens = new_timens;
   plan.fifo_fd = fifo_fd.get();
   plan.state_dir_fd = tx.dir->fd();

@@ -30,6 +30,13 @@ absl::Status JoinAndUnshare(const InitPlan& plan) {
   for (const auto& [flag, fd] : plan.join) {
     if (::setns(fd, flag) != 0) return ErrnoError("join namespace (setns)");
   }
+  if (plan.in_userns) {
+    // We entered a user namespace (clone or setns) and the parent has written the maps:
+    // become its root, or files we create (mkdir in /dev, ...) would belong to an unmapped id
+    // (EOVERFLOW). Full capabilities in the namespace survive a 0 -> 0 switch.
+    if (::setresgid(0, 0, 0) != 0) return ErrnoError("setresgid(0) in user namespace");
+    if (::setresuid(0, 0, 0) != 0) return ErrnoError("setresuid(0) in user namespace");
+  }
   if (plan.unshare_flags && ::unshare(plan.unshare_flags) != 0) {
     return ErrnoError("create namespaces (unshare)");
   }

@@ -26,6 +26,8 @@ struct InitPlan {
   std::string console_socket;  // empty with terminal: send the master to the parent
   // Namespaces to join (setns), opened by the parent: (CLONE_NEW* flag, fd), user first.
   std::vector<std::pair<int, int>> join;
+  // A user namespace was created (clone) or joined: switch to its root after joining.
+  bool in_userns = false;
   int unshare_flags = 0;   // namespaces the child creates itself after joining
   bool new_timens = false;
   int fifo_fd = -1;        // O_PATH fd of <state>/exec.fifo

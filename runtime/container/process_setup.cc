@@ -11,6 +11,7 @@
 #include <cerrno>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/status.h"
@@ -18,6 +19,50 @@
 #include "runtime/linux/lsm.h"
 
 namespace hull::container {
+namespace {
+
+// HOME for the process when its env has none: set by ApplyProcessSettings (which runs before
+// seccomp may forbid reading files) and used by ExecProcess, both in the same single-threaded
+// child just before execve.
+std::string g_home_env = "HOME=/";
+
+bool EnvHasHome(const std::vector<std::string>& env) {
+  for (const auto& e : env) {
+    if (absl::StartsWith(e, "HOME=")) return true;
+  }
+  return false;
+}
+
+// The home directory of `uid` in the container's /etc/passwd (read in the final root, magic
+// links refused, a non-regular file ignored), or "/" as runc falls back to.
+std::string HomeOf(uid_t uid) {
+  struct open_how how = {};
+  how.flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  // RESOLVE_IN_ROOT is relative to the dirfd: use "/" (the cwd may already be process.cwd).
+  int root = ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) return "/";
+  UniqueFd root_fd(root);
+  int fd = static_cast<int>(::syscall(SYS_openat2, root_fd.get(), "etc/passwd", &how, sizeof how));
+  if (fd < 0) return "/";
+  UniqueFd f(fd);
+  struct stat st;
+  if (::fstat(f.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (4 << 20)) return "/";
+  std::string text(static_cast<size_t>(st.st_size), '\0');
+  ssize_t n = ::read(f.get(), text.data(), text.size());
+  if (n <= 0) return "/";
+  text.resize(static_cast<size_t>(n));
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    std::vector<absl::string_view> f7 = absl::StrSplit(line, ':');
+    if (f7.size() < 7) continue;
+    uint32_t id;
+    if (!absl::SimpleAtoi(f7[2], &id) || id != uid) continue;
+    return f7[5].empty() ? "/" : std::string(f7[5]);
+  }
+  return "/";
+}
+
+}  // namespace
 
 absl::StatusOr<ResolvedProcess> ResolveProcess(const spec::Process& process,
                                                const std::optional<spec::Linux>& linux) {
@@ -81,17 +126,23 @@ absl::StatusOr<UniqueFd> ApplyProcessSettings(const ResolvedProcess& rp) {
     struct open_how how = {};
     how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
     how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    // Relative to "/" (RESOLVE_IN_ROOT scopes to the dirfd, which must be the root).
+    int root = ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0) return ErrnoError("open /");
+    UniqueFd root_fd(root);
     std::string rel = p.cwd.empty() ? "." : p.cwd;
-    int fd = static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, rel.c_str(), &how, sizeof how));
+    int fd = static_cast<int>(::syscall(SYS_openat2, root_fd.get(), rel.c_str(), &how, sizeof how));
     if (fd < 0 && errno == ENOENT && !p.cwd.empty()) {
       // runc creates a missing cwd.
       (void)::mkdir(p.cwd.c_str(), 0755);
-      fd = static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, rel.c_str(), &how, sizeof how));
+      fd = static_cast<int>(::syscall(SYS_openat2, root_fd.get(), rel.c_str(), &how, sizeof how));
     }
     if (fd < 0) return ErrnoError(absl::StrCat("process.cwd: ", p.cwd));
     UniqueFd cwd(fd);
     if (::fchdir(cwd.get()) != 0) return ErrnoError(absl::StrCat("process.cwd: chdir ", p.cwd));
   }
+
+  if (!EnvHasHome(p.env)) g_home_env = absl::StrCat("HOME=", HomeOf(p.user.uid));
 
   const bool nnp = p.no_new_privileges.value_or(false);
   UniqueFd listener;
@@ -139,14 +190,9 @@ absl::Status ExecProcess(const std::string& path, const spec::Process& process) 
   std::vector<char*> argv, envp;
   for (const auto& a : process.args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  bool has_home = false;
-  for (const auto& e : process.env) {
-    envp.push_back(const_cast<char*>(e.c_str()));
-    has_home = has_home || absl::StartsWith(e, "HOME=");
-  }
+  for (const auto& e : process.env) envp.push_back(const_cast<char*>(e.c_str()));
   // runc sets HOME from the user's passwd entry when missing; "/" is its fallback.
-  std::string home = "HOME=/";
-  if (!has_home) envp.push_back(home.data());
+  if (!EnvHasHome(process.env)) envp.push_back(g_home_env.data());
   envp.push_back(nullptr);
   ::execve(path.c_str(), argv.data(), envp.data());
   return ErrnoError(absl::StrCat("exec ", path));

@@ -181,6 +181,15 @@ absl::Status PrepareRootfs(const spec::Spec& spec, const RootfsPlan& plan, Uniqu
     RETURN_IF_ERROR(MountInRoot(root_fd->get(), req));
   }
 
+  // process.cwd is created when missing, as runc does (as root, before the user switch).
+  if (spec.process && !spec.process->cwd.empty()) {
+    auto cwd = OpenInRoot(root_fd->get(), spec.process->cwd, O_PATH | O_DIRECTORY);
+    if (!cwd.ok() && ErrnoOf(cwd.status()) == ENOENT) {
+      RETURN_IF_ERROR_CTX(MkdirAllInRoot(root_fd->get(), spec.process->cwd).status(),
+                          "process.cwd");
+    }
+  }
+
   if (!IsBindOfHostDev(spec)) {
     std::vector<spec::LinuxDevice> devices;
     if (spec.linux) devices = spec.linux->devices;
@@ -206,6 +215,12 @@ absl::Status FinishRootfs(const spec::Spec& spec, const RootfsPlan& plan, int ro
     RETURN_IF_ERROR(ReadonlyPaths(spec.linux->readonly_paths, root_fd));
   }
 
+  // The old root, to detach it after pivot_root: "." after pivot_root(".", ".") is still the
+  // new root's directory (the lookup of "." does not cross the old root stacked on it), so
+  // making "." a slave would turn the container's own shared mounts into private ones.
+  int oldroot_fd = ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (oldroot_fd < 0) return ErrnoError("open old root");
+  UniqueFd oldroot(oldroot_fd);
   if (::fchdir(root_fd) != 0) return ErrnoError("chdir to rootfs");
   if (plan.no_pivot) {
     if (::mount(".", "/", nullptr, MS_MOVE, nullptr) != 0) return ErrnoError("move rootfs to /");
@@ -213,6 +228,7 @@ absl::Status FinishRootfs(const spec::Spec& spec, const RootfsPlan& plan, int ro
   } else {
     // pivot_root(".", ".") stacks the old root on top of the new one; detach it right away.
     if (sys::PivotRoot(".", ".") != 0) return ErrnoError("pivot_root");
+    if (::fchdir(oldroot.get()) != 0) return ErrnoError("chdir to old root");
     if (::mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) != 0) {
       return ErrnoError("make old root a slave");
     }

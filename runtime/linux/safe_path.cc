@@ -2,7 +2,12 @@
 #include "runtime/linux/safe_path.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+
+#include <algorithm>
+#include <climits>
 
 #include <cerrno>
 #include <vector>
@@ -75,22 +80,72 @@ absl::StatusOr<UniqueFd> OpenInRootNoFollow(int root_fd, absl::string_view path,
 }
 
 absl::StatusOr<UniqueFd> MkdirAllInRoot(int root_fd, absl::string_view path, mode_t mode) {
+  // Walks one component at a time from an fd of the verified parent (openat + O_NOFOLLOW), so
+  // nothing is ever resolved outside the root. A symlink component is read and its target
+  // spliced into the remaining path (an absolute target restarts at the root), which is how
+  // runc's securejoin.MkdirAll follows links -- but always inside the root. ".." is lexical on
+  // the already-resolved (symlink-free) prefix, so it stops at the root.
   ASSIGN_OR_RETURN(UniqueFd cur, OpenInRoot(root_fd, "/", O_PATH | O_DIRECTORY));
-  std::string walked = "/";
-  for (absl::string_view part : absl::StrSplit(CleanPath(path), '/', absl::SkipEmpty())) {
-    std::string name(part);
-    walked = absl::StrCat(walked == "/" ? "" : walked, "/", name);
-    // Resolve the next component from the root again so a symlink component is followed the
-    // RESOLVE_IN_ROOT way (it can never leave the root).
-    int fd = OpenHow(root_fd, Relative(walked), O_PATH | O_DIRECTORY, 0, 0);
-    if (fd < 0 && errno == ENOENT) {
-      if (::mkdirat(cur.get(), name.c_str(), mode) != 0 && errno != EEXIST) {
-        return ErrnoError(absl::StrCat("mkdir ", walked, " in container rootfs"));
-      }
-      fd = OpenHow(root_fd, Relative(walked), O_PATH | O_DIRECTORY, 0, 0);
+  std::vector<std::string> resolved;  // components of cur below the root
+  std::vector<std::string> todo;      // remaining components, next one at the back
+  for (absl::string_view part : absl::StrSplit(path, '/', absl::SkipEmpty())) {
+    todo.insert(todo.begin(), std::string(part));
+  }
+  int links = 0;
+  auto shown = [&](const std::string& next) {
+    return absl::StrCat("/", absl::StrJoin(resolved, "/"), resolved.empty() ? "" : "/", next);
+  };
+  while (!todo.empty()) {
+    std::string name = std::move(todo.back());
+    todo.pop_back();
+    if (name == ".") continue;
+    if (name == "..") {
+      if (!resolved.empty()) resolved.pop_back();
+      std::string rel = resolved.empty() ? "." : absl::StrJoin(resolved, "/");
+      int fd = OpenHow(root_fd, rel, O_PATH | O_DIRECTORY, 0, RESOLVE_NO_SYMLINKS);
+      if (fd < 0) return ErrnoError(absl::StrCat("open /", rel, " in container rootfs"));
+      cur.reset(fd);
+      continue;
     }
-    if (fd < 0) return ErrnoError(absl::StrCat("open ", walked, " in container rootfs"));
+    struct stat st;
+    if (::fstatat(cur.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno != ENOENT) return ErrnoError(absl::StrCat("stat ", shown(name), " in container rootfs"));
+      if (::mkdirat(cur.get(), name.c_str(), mode) != 0 && errno != EEXIST) {
+        return ErrnoError(absl::StrCat("mkdir ", shown(name), " in container rootfs"));
+      }
+      if (::fstatat(cur.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        return ErrnoError(absl::StrCat("stat ", shown(name), " in container rootfs"));
+      }
+    }
+    if (S_ISLNK(st.st_mode)) {
+      // Links in procfs are magic (/proc/self/fd/N): their text is not a path to follow.
+      struct statfs sfs;
+      if (::fstatfs(cur.get(), &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC) {
+        return ErrnoError(ELOOP, absl::StrCat("open ", shown(name), " in container rootfs"));
+      }
+      if (++links > 40) {
+        return ErrnoError(ELOOP, absl::StrCat("open ", shown(name), " in container rootfs"));
+      }
+      char buf[PATH_MAX];
+      ssize_t n = ::readlinkat(cur.get(), name.c_str(), buf, sizeof buf - 1);
+      if (n < 0) return ErrnoError(absl::StrCat("readlink ", shown(name), " in container rootfs"));
+      std::string target(buf, static_cast<size_t>(n));
+      std::vector<std::string> parts = absl::StrSplit(target, '/', absl::SkipEmpty());
+      for (auto it = parts.begin(); it != parts.end(); ++it) todo.push_back(*it);
+      std::reverse(todo.end() - static_cast<long>(parts.size()), todo.end());
+      if (!target.empty() && target.front() == '/') {
+        resolved.clear();
+        ASSIGN_OR_RETURN(cur, OpenInRoot(root_fd, "/", O_PATH | O_DIRECTORY));
+      }
+      continue;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      return ErrnoError(ENOTDIR, absl::StrCat("open ", shown(name), " in container rootfs"));
+    }
+    int fd = ::openat(cur.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return ErrnoError(absl::StrCat("open ", shown(name), " in container rootfs"));
     cur.reset(fd);
+    resolved.push_back(name);
   }
   return cur;
 }

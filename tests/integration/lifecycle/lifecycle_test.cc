@@ -19,7 +19,7 @@ namespace hull::lifecycle_test {
 namespace {
 
 using ::testing::HasSubstr;
-using ::hull::testing::ReadTestFile;
+
 
 class LifecycleTest : public HullTest {};
 

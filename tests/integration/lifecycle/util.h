@@ -15,6 +15,7 @@ using ::hull::testing::Bundle;
 using ::hull::testing::HullOptions;
 using ::hull::testing::HullResult;
 using ::hull::testing::HullTest;
+using ::hull::testing::ReadTestFile;
 
 // Parses a JSON document (fails the test and returns null on error).
 inline json::Value ParseJson(const std::string& text) {

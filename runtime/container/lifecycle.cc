@@ -141,7 +141,14 @@ absl::Status Start(const Globals& g, const std::string& id) {
   UniqueFd fifo(fd);
   // The init is blocked in open(O_WRONLY); our open released it, now wait for its byte.
   struct pollfd p = {fifo.get(), POLLIN, 0};
+  // An init blocked in open() is woken by our open and writes at once. If no byte comes, the
+  // init is not waiting on the FIFO any more (a start killed after releasing it): it runs.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (;;) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::unlink(fifo_path.c_str());
+      return absl::FailedPreconditionError("cannot start an already running container");
+    }
     int rc = ::poll(&p, 1, 100);
     if (rc > 0) {
       char c;

@@ -13,7 +13,9 @@ RUNTIME=$(command -v "$RUNTIME" || true)
 # ctr-pull (layer escapes) does not depend on the runtime: the one next to RUNTIME, else the
 # default build's.
 CTR_PULL=${CTR_PULL:-$(dirname "$RUNTIME")/ctr-pull}
-[ -x "$CTR_PULL" ] || CTR_PULL=$REPO/build/bin/ctr-pull
+if [ ! -x "$CTR_PULL" ]; then
+  CTR_PULL=$(ls -t "$REPO"/build*/bin/ctr-pull 2> /dev/null | head -1)
+fi
 [ -x "$RUNTIME" ] || { echo "RUNTIME is not an executable: ${RUNTIME}" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 2; }
 for tool in jq busybox cc timeout; do

@@ -46,7 +46,8 @@ void Collect(const std::string& dir, std::vector<std::string>* out) {
 
 std::string Leftovers::Describe() const {
   std::string out;
-  if (!processes.empty()) absl::StrAppend(&out, "processes: ", absl::StrJoin(processes, "; "), "\n");
+  if (!processes.empty())
+    absl::StrAppend(&out, "processes: ", absl::StrJoin(processes, "; "), "\n");
   if (!mounts.empty()) absl::StrAppend(&out, "mounts: ", absl::StrJoin(mounts, "; "), "\n");
   if (!cgroups.empty()) absl::StrAppend(&out, "cgroups: ", absl::StrJoin(cgroups, "; "), "\n");
   if (state_dir) absl::StrAppend(&out, "state dir still exists\n");
@@ -77,12 +78,14 @@ std::vector<std::string> LiveProcesses(const std::string& needle, const std::str
         size_t colon = line.find(':', line.find(':') + 1);
         if (colon == absl::string_view::npos) continue;
         absl::string_view p = line.substr(colon + 1);
-        if (p == cgroup_path || absl::StartsWith(p, cgroup_path + "/")) why = absl::StrCat("cgroup ", line);
+        if (p == cgroup_path || absl::StartsWith(p, cgroup_path + "/"))
+          why = absl::StrCat("cgroup ", line);
       }
     }
     if (why.empty()) continue;
     size_t open = stat.find('('), close = stat.rfind(')');
-    out.push_back(absl::StrCat(pid, " ", stat.substr(open, close - open + 1), " [", cmdline, "]: ", why));
+    out.push_back(
+        absl::StrCat(pid, " ", stat.substr(open, close - open + 1), " [", cmdline, "]: ", why));
   }
   ::closedir(d);
   return out;

@@ -14,6 +14,7 @@
 #include "common/status.h"
 #include "runtime/container/container.h"
 #include "runtime/container/foreground.h"
+#include "runtime/linux/console.h"
 #include "runtime/linux/syscalls.h"
 #include "runtime/linux/tty_relay.h"
 
@@ -23,6 +24,9 @@ absl::StatusOr<int> Run(const Globals& g, const CreateOptions& opts, bool detach
   if (!detach) block.emplace(/*terminal=*/true);
   ASSIGN_OR_RETURN(CreatedContainer c, Create(g, opts, /*keep_console_master=*/!detach));
   UniqueFd master(c.console_master);
+  // The container's terminal starts with the caller's window size (before the program runs
+  // and asks for it); later changes arrive through SIGWINCH in the relay.
+  if (master && ::isatty(STDIN_FILENO)) (void)linux::CopyWindowSize(STDIN_FILENO, master.get());
   if (absl::Status st = Start(g, opts.id); !st.ok()) {
     (void)Delete(g, opts.id, true);
     return st;

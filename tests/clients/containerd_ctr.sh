@@ -198,6 +198,52 @@ out=$(c_tty run --rm -t --runc-binary "$RT" --runc-root "$RTROOT" "$IMG" tty1 \
 expect_match "$P/run-tty" '^/dev/pts/[0-9]+
 is-a-tty' "$out" "$(rt_tail 3)"
 
+# --- security settings containerd generates ----------------------------------------------------
+# containerd's default seccomp profile (a large allow-list with argument filters).
+out=$(c_run --rm --seccomp "$IMG" sec1 sh -c 'grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status | tr -d "\t"' 2>&1)
+expect_eq "$P/seccomp-default-profile" "NoNewPrivs:1
+Seccomp:2" "$out" "$(rt_tail 2)"
+# --privileged: every capability the host has (here the bounding set lacks CAP_SYS_RESOURCE, so
+# compare with our own effective set), host devices, no masked paths.
+out=$(c_run --rm --privileged "$IMG" priv1 sh -c 'grep ^CapEff: /proc/self/status | cut -f2; test -e /dev/kmsg && echo has-kmsg' 2>&1)
+expect_eq "$P/privileged" "$(grep ^CapEff: /proc/self/status | cut -f2)
+has-kmsg" "$out" "$(rt_tail 2)"
+out=$(c_run --rm --cap-drop CAP_CHOWN "$IMG" capd1 sh -c 'chown 65534 /tmp 2>/dev/null; echo "chown-rc=$?"' 2>&1)
+expect_eq "$P/cap-drop" "chown-rc=1" "$out" "$(rt_tail 2)"
+# A user namespace: root in the container is uid 100000 on the host.
+out=$(c_run --rm --uidmap 0:100000:65536 --gidmap 0:100000:65536 "$IMG" userns1 \
+  sh -c 'cat /proc/self/uid_map | tr -s " "' 2>&1)
+expect_eq "$P/user-namespace" " 0 100000 65536" "$out" "$(rt_tail 2)"
+# The memory limit is enforced: the container is OOM-killed (exit 137).
+out=$(c_run --rm --memory-limit 16777216 "$IMG" oom1 sh -c 'x=$(head -c 67108864 /dev/zero | tr "\0" a); echo survived' 2>&1)
+rc=$?
+if [ $rc = 137 ] && ! printf '%s' "$out" | grep -q survived; then pass "$P/oom-kill"; else
+  fail "$P/oom-kill" "want exit 137 from the OOM killer, got rc=$rc out=[$out] $(rt_tail 2)"
+fi
+
+# --- exec with its own user and cwd ------------------------------------------------------------
+if c_run -d "$IMG" ex2 sleep 1000 >/dev/null 2>&1; then
+  out=$(c_ctr task exec --exec-id u1 --user 65534 --cwd /tmp ex2 sh -c 'echo "$(id -u) $(pwd)"' 2>&1)
+  expect_eq "$P/exec-user-cwd" "65534 /tmp" "$out" "$(rt_tail '\[exec\]')"
+  # Exec into a paused container is refused by containerd or the runtime, not hung.
+  if c_ctr task pause ex2 >/dev/null 2>&1; then
+    t0=$(date +%s)
+    out=$(run_t 20 ctr --address "$CD_SOCK" -n "$NS" task exec --exec-id p1 ex2 true 2>&1 </dev/null)
+    rc=$?
+    dt=$(($(date +%s) - t0))
+    if [ $rc != 0 ] && [ $rc != 124 ]; then pass "$P/exec-paused-refused"; else
+      fail "$P/exec-paused-refused" "rc=$rc after ${dt}s out=[$out] $(rt_tail '\[exec\]')"
+    fi
+    c_ctr task resume ex2 >/dev/null 2>&1
+  fi
+  c_ctr task kill -s KILL ex2 >/dev/null 2>&1
+  wait_status ex2 STOPPED >/dev/null
+  c_ctr task delete ex2 >/dev/null 2>&1
+  c_ctr container delete ex2 >/dev/null 2>&1
+else
+  fail "$P/exec-user-cwd" "ctr run -d ex2 failed $(rt_tail 3)"
+fi
+
 # --- a failing container: the runtime's error reaches the user --------------------------------
 out=$(c_run --rm "$IMG" bad1 /no/such/binary 2>&1)
 rc=$?

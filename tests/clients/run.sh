@@ -60,6 +60,9 @@ fi
 
 # --- shared temp root ---------------------------------------------------------------------------
 WORKROOT=$(mktemp -d /tmp/hull-clients.XXXXXX)
+# Searchable by everyone: containers in a user namespace (host uid 100000) must be able to reach
+# their rootfs and bundle below it.
+chmod 711 "$WORKROOT"
 RESULTS="$WORKROOT/results"
 : >"$RESULTS"
 source "$HERE/lib.sh"

@@ -55,7 +55,6 @@ struct ExecPlan {
   std::string id;
   bool terminal = false;
   int preserve_fds = 0;
-  int state_dir_fd = -1;  // the locked container dir: closed first thing in the child
   SyncChannel* channel = nullptr;
   SyncChannel* parent_end = nullptr;  // the parent's end, closed in the child
 };
@@ -183,7 +182,6 @@ absl::Status SetupAndExec(const ExecPlan& plan) {
 }
 
 [[noreturn]] void RunExecChild(const ExecPlan& plan) {
-  if (plan.state_dir_fd >= 0) ::close(plan.state_dir_fd);
   plan.parent_end->Close();
   // Default dispositions and an empty mask: the program must not inherit ours.
   for (int s = 1; s < NSIG; ++s) {
@@ -315,12 +313,12 @@ absl::StatusOr<std::map<std::string, std::string>> ParseSubCgroupPaths(
         return absl::InvalidArgumentError(
             absl::StrCat("invalid --cgroup argument: ", v, " (missing <controller>: prefix)"));
       }
-      out[""] = cgroups::CleanCgroupPath(v);
+      out[""] = cgroups::CleanCgroupPath("/" + v);
       continue;
     }
     for (absl::string_view ctrl : absl::StrSplit(parts[0], ',')) {
       if (ctrl.empty()) return absl::InvalidArgumentError(absl::StrCat("invalid --cgroup argument: ", v));
-      out[std::string(ctrl)] = cgroups::CleanCgroupPath(parts[1]);
+      out[std::string(ctrl)] = cgroups::CleanCgroupPath("/" + parts[1]);
     }
   }
   return out;
@@ -358,8 +356,7 @@ absl::StatusOr<spec::Process> BuildExecProcess(const spec::Process& base, const 
 
 absl::StatusOr<int> Exec(const Globals& g, const ExecOptions& opts) {
   StateStore store(g.root);
-  // Shared: concurrent execs do not wait for each other, but delete (exclusive) waits until
-  // the process is in the cgroup, so `delete --force` cannot miss it.
+  // Shared while we read the record and pin the init (see below for when it is dropped).
   std::optional<ContainerDir> dir;
   {
     ASSIGN_OR_RETURN(ContainerDir d, store.Open(opts.id, StateStore::Lock::kShared));
@@ -432,9 +429,15 @@ absl::StatusOr<int> Exec(const Globals& g, const ExecOptions& opts) {
   plan.id = opts.id;
   plan.terminal = terminal;
   plan.preserve_fds = opts.preserve_fds;
-  plan.state_dir_fd = dir->fd();
   plan.channel = &child_end;
   plan.parent_end = &parent_end;
+
+  // The state lock is shared (concurrent execs never wait for each other) and is dropped
+  // before the child exists: a child frozen on arrival in a paused container (--ignore-paused)
+  // must not hold it, or `resume` (exclusive) would wait for it forever. Nothing can escape a
+  // concurrent `delete --force`: it kills the cgroup and the pid namespace's init, which takes
+  // every process of that namespace with it, and a cgroup removed under us fails the join below.
+  dir.reset();
 
   // Not dumpable from the first instruction on (inherited through clone): a process of the
   // container must never get at /proc/<child>/exe, the hull binary (CVE-2019-5736), nor ptrace
@@ -520,9 +523,6 @@ absl::StatusOr<int> Exec(const Globals& g, const ExecOptions& opts) {
         return absl::InternalError("sync: unexpected message from exec process");
     }
   }
-  // The process runs: delete may proceed (it will find it in the cgroup).
-  dir.reset();
-
   if (!opts.console_socket.empty()) {
     if (!console_master) return absl::InternalError("no pty received from exec process");
     RETURN_IF_ERROR(linux::SendConsoleFd(opts.console_socket, console_master.get()));

@@ -231,7 +231,7 @@ TEST_F(ExecTest, ProcessFileReplacesTheWholeProcess) {
     "user": {"uid": 123, "gid": 456}
   })").ok());
   // -e is ignored with --process, as in runc.
-  RunResult r = Exec({"--process", file, "-e", "GREETING=flag"});
+  RunResult r = Exec({"--process", file, "-e", "GREETING=flag", "--"});
   ASSERT_EQ(r.code, 0) << Describe(r);
   EXPECT_EQ(r.out, "from-file\n/tmp\n123\n456\n");
 }
@@ -240,7 +240,7 @@ TEST_F(ExecTest, ProcessFileWithTerminalNeedsConsoleSocketWhenDetached) {
   StartContainer();
   std::string file = bundle_ + "/process.json";
   ASSERT_TRUE(WriteFileAtomic(file, R"({"terminal": true, "args": ["true"], "cwd": "/"})").ok());
-  RunResult r = Exec({"-d", "-p", file});
+  RunResult r = Exec({"-d", "-p", file, "--"});
   EXPECT_EQ(r.code, 255) << Describe(r);
   EXPECT_THAT(r.err, HasSubstr("cannot allocate tty if runc will detach without setting console socket"));
 }
@@ -363,10 +363,12 @@ TEST_F(ExecTest, RefusesAPausedContainerUnlessIgnorePaused) {
 
 TEST_F(ExecTest, MissingBinaryFailsLikeRunc) {
   StartContainer();
-  RunResult r = Exec({"nope"});
+  // With --log the error goes to the file and stderr gets the plain line runc prints.
+  std::string log = bundle_ + "/hull.log";
+  RunResult r = Hull({"--log", log, "exec", id_, "nope"});
   EXPECT_EQ(r.code, 255) << Describe(r);
   EXPECT_THAT(r.err, HasSubstr("exec failed: unable to start container process: exec: \"nope\": "
-                               "executable file not found in $PATH"));
+                               "executable file not found in $PATH\n"));
   RunResult abs = Exec({"/bin/nope"});
   EXPECT_EQ(abs.code, 255) << Describe(abs);
   EXPECT_THAT(abs.err, HasSubstr("/bin/nope"));

@@ -75,16 +75,29 @@ inline RunResult RunHull(const std::vector<std::string>& args, const RunOptions&
   if (out_pipe[1] >= 0) close(out_pipe[1]);
   if (err_pipe[1] >= 0) close(err_pipe[1]);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(ro.timeout_s);
-  bool timed_out = false;
-  while (out_pipe[0] >= 0 || err_pipe[0] >= 0) {
-    struct pollfd p[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-    int rc = poll(p, 2, 200);
-    if (std::chrono::steady_clock::now() > deadline) {
+  bool timed_out = false, exited = false;
+  int status = 0;
+  // Read until hull exits, then drain what is buffered: a container or detached process may
+  // keep the pipes open long after hull is gone.
+  for (;;) {
+    if (!exited && waitpid(pid, &status, WNOHANG) == pid) exited = true;
+    if (!exited && std::chrono::steady_clock::now() > deadline) {
       timed_out = true;
       kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
       break;
     }
-    if (rc <= 0) continue;
+    if (out_pipe[0] < 0 && err_pipe[0] < 0) {
+      if (exited) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      continue;
+    }
+    struct pollfd p[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+    int rc = poll(p, 2, exited ? 0 : 50);
+    if (rc <= 0) {
+      if (exited) break;  // nothing buffered any more
+      continue;
+    }
     for (int i = 0; i < 2; ++i) {
       if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       char buf[4096];
@@ -99,20 +112,7 @@ inline RunResult RunHull(const std::vector<std::string>& args, const RunOptions&
   }
   if (out_pipe[0] >= 0) close(out_pipe[0]);
   if (err_pipe[0] >= 0) close(err_pipe[0]);
-  // Output closed; the process may still run (e.g. stdout redirected). Wait within the deadline.
-  int status = 0;
-  while (!timed_out) {
-    pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) break;
-    if (std::chrono::steady_clock::now() > deadline) {
-      timed_out = true;
-      kill(pid, SIGKILL);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
   if (timed_out) {
-    waitpid(pid, &status, 0);
     res.err += "\n[test: hull timed out and was killed]";
     res.code = -1;
     return res;
@@ -169,7 +169,10 @@ class ExecTest : public ::testing::Test {
   static void SetUpTestSuite() {
     Rootfs() = MakeBusyboxRootfs(absl::StrCat("/tmp/hull-exec-rootfs-", getpid()));
   }
-  static void TearDownTestSuite() { RemoveTree(Rootfs()); }
+  static void TearDownTestSuite() {
+    RemoveTree(Rootfs());
+    RemoveTree(absl::StrCat("/tmp/hull-exec-state-", getpid()));
+  }
 
   void SetUp() override {
     if (geteuid() != 0) GTEST_SKIP() << "needs root";

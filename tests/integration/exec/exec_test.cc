@@ -1,16 +1,25 @@
 // `hull exec` against real containers: namespaces, cgroup, process settings, terminal, errors.
+#include <fcntl.h>
 #include <gmock/gmock.h>
+#include <poll.h>
 #include <pty.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <future>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
+#include "common/file_util.h"
+#include "common/unique_fd.h"
 #include "runtime/linux/console.h"
 #include "exec_test_util.h"
 
@@ -34,7 +43,7 @@ TEST_F(ExecTest, JoinsEveryNamespaceOfTheInit) {
   pid_t init = InitPid();
   ASSERT_GT(init, 0);
   const std::vector<std::string> kinds = {"ipc", "mnt", "net", "pid", "uts", "cgroup", "user"};
-  RunResult r = Exec({"sh", "-c",
+  HullResult r = Exec({"sh", "-c",
                       "for n in " + absl::StrJoin(kinds, " ") +
                           "; do echo $n $(readlink /proc/self/ns/$n); done"});
   ASSERT_EQ(r.code, 0) << Describe(r);
@@ -58,7 +67,7 @@ TEST_F(ExecTest, JoinsEveryNamespaceOfTheInit) {
 TEST_F(ExecTest, LivesInThePidNamespaceAndCgroupOfTheInit) {
   StartContainer();
   // Seen from inside: pid 1 is the container's sleep, and our cgroup lines equal its lines.
-  RunResult r = Exec({"sh", "-c", "cat /proc/1/comm; cat /proc/self/cgroup; echo ---; cat /proc/1/cgroup"});
+  HullResult r = Exec({"sh", "-c", "cat /proc/1/comm; cat /proc/self/cgroup; echo ---; cat /proc/1/cgroup"});
   ASSERT_EQ(r.code, 0) << Describe(r);
   std::vector<std::string> parts = absl::StrSplit(r.out, "---\n");
   ASSERT_EQ(parts.size(), 2u) << r.out;
@@ -69,7 +78,7 @@ TEST_F(ExecTest, LivesInThePidNamespaceAndCgroupOfTheInit) {
 
 TEST_F(ExecTest, SeesTheContainerHostname) {
   StartContainer();
-  RunResult r = Exec({"hostname"});
+  HullResult r = Exec({"hostname"});
   ASSERT_EQ(r.code, 0) << Describe(r);
   EXPECT_EQ(r.out, "hull-exec-test\n");
 }
@@ -78,7 +87,7 @@ TEST_F(ExecTest, EnvFlagsReplaceSameNamedKeysAndKeepPath) {
   spec::Spec s = BaseSpec();
   s.process->env = {"PATH=/usr/bin:/bin", "TERM=xterm", "KEEP=1"};
   StartContainer(s);
-  RunResult r = Exec({"-e", "TERM=dumb", "--env", "FOO=bar", "-e", "FOO=baz", "--", "env"});
+  HullResult r = Exec({"-e", "TERM=dumb", "--env", "FOO=bar", "-e", "FOO=baz", "--", "env"});
   ASSERT_EQ(r.code, 0) << Describe(r);
   std::vector<std::string> env = Lines(r.out);
   std::multiset<std::string> keys;
@@ -96,24 +105,24 @@ TEST_F(ExecTest, CwdFlagAndDefaultCwd) {
   spec::Spec s = BaseSpec();
   s.process->cwd = "/etc";
   StartContainer(s);
-  RunResult def = Exec({"pwd"});
+  HullResult def = Exec({"pwd"});
   ASSERT_EQ(def.code, 0) << Describe(def);
   EXPECT_EQ(def.out, "/etc\n");
-  RunResult r = Exec({"--cwd", "/tmp", "--", "pwd"});
+  HullResult r = Exec({"--cwd", "/tmp", "--", "pwd"});
   ASSERT_EQ(r.code, 0) << Describe(r);
   EXPECT_EQ(r.out, "/tmp\n");
 }
 
 TEST_F(ExecTest, UserAndAdditionalGids) {
   StartContainer();
-  RunResult r = Exec({"-u", "1000:1001", "-g", "44", "--additional-gids", "55", "--", "cat",
+  HullResult r = Exec({"-u", "1000:1001", "-g", "44", "--additional-gids", "55", "--", "cat",
                       "/proc/self/status"});
   ASSERT_EQ(r.code, 0) << Describe(r);
   EXPECT_EQ(StatusField(r.out, "Uid"), "1000\t1000\t1000\t1000");
   EXPECT_EQ(StatusField(r.out, "Gid"), "1001\t1001\t1001\t1001");
   EXPECT_EQ(StatusField(r.out, "Groups"), "44 55");
   // Without the flags: the container's user (root), no supplementary groups.
-  RunResult def = Exec({"cat", "/proc/self/status"});
+  HullResult def = Exec({"cat", "/proc/self/status"});
   ASSERT_EQ(def.code, 0) << Describe(def);
   EXPECT_EQ(StatusField(def.out, "Uid"), "0\t0\t0\t0");
   EXPECT_EQ(StatusField(def.out, "Groups"), "");
@@ -123,12 +132,12 @@ TEST_F(ExecTest, CapFlagAddsToBoundingEffectivePermittedButNeverInheritable) {
   StartContainer();
   const uint64_t sys_admin = 1ULL << 21;  // CAP_SYS_ADMIN
   const uint64_t kill_cap = 1ULL << 5;    // CAP_KILL, in the default spec
-  RunResult def = Exec({"cat", "/proc/self/status"});
+  HullResult def = Exec({"cat", "/proc/self/status"});
   ASSERT_EQ(def.code, 0) << Describe(def);
   EXPECT_EQ(StatusMask(def.out, "CapBnd") & sys_admin, 0u);
   EXPECT_NE(StatusMask(def.out, "CapEff") & kill_cap, 0u);
 
-  RunResult r = Exec({"--cap", "CAP_SYS_ADMIN", "--", "cat", "/proc/self/status"});
+  HullResult r = Exec({"--cap", "CAP_SYS_ADMIN", "--", "cat", "/proc/self/status"});
   ASSERT_EQ(r.code, 0) << Describe(r);
   EXPECT_NE(StatusMask(r.out, "CapBnd") & sys_admin, 0u);
   EXPECT_NE(StatusMask(r.out, "CapEff") & sys_admin, 0u);
@@ -143,10 +152,10 @@ TEST_F(ExecTest, NoNewPrivsFromConfigAndFlag) {
   spec::Spec s = BaseSpec();
   s.process->no_new_privileges = false;
   StartContainer(s);
-  RunResult def = Exec({"cat", "/proc/self/status"});
+  HullResult def = Exec({"cat", "/proc/self/status"});
   ASSERT_EQ(def.code, 0) << Describe(def);
   EXPECT_EQ(StatusField(def.out, "NoNewPrivs"), "0");
-  RunResult r = Exec({"--no-new-privs", "--", "cat", "/proc/self/status"});
+  HullResult r = Exec({"--no-new-privs", "--", "cat", "/proc/self/status"});
   ASSERT_EQ(r.code, 0) << Describe(r);
   EXPECT_EQ(StatusField(r.out, "NoNewPrivs"), "1");
 }
@@ -158,7 +167,7 @@ TEST_F(ExecTest, InheritsTheContainerRlimits) {
   spec::Spec s = BaseSpec();
   s.process->rlimits = {{"RLIMIT_NOFILE", 600, 321}};
   StartContainer(s);
-  RunResult r = Exec({"sh", "-c", "grep 'open files' /proc/self/limits"});
+  HullResult r = Exec({"sh", "-c", "grep 'open files' /proc/self/limits"});
   ASSERT_EQ(r.code, 0) << Describe(r);
   std::vector<std::string> cols = absl::StrSplit(r.out, ' ', absl::SkipWhitespace());
   ASSERT_GE(cols.size(), 5u) << r.out;
@@ -177,13 +186,13 @@ TEST_F(ExecTest, ContainerSeccompProfileApplies) {
   sc.syscalls.push_back(deny);
   s.linux->seccomp = sc;
   StartContainer(s);
-  RunResult r = Exec({"sh", "-c", "grep Seccomp: /proc/self/status; mkdir /tmp/x; echo rc=$?"});
+  HullResult r = Exec({"sh", "-c", "grep Seccomp: /proc/self/status; mkdir /tmp/x; echo rc=$?"});
   ASSERT_EQ(r.code, 0) << Describe(r);
   EXPECT_THAT(r.out, HasSubstr("Seccomp:\t2"));
   EXPECT_THAT(r.out, HasSubstr("rc=1"));
   EXPECT_THAT(r.err, HasSubstr("Operation not permitted"));
   // /tmp is writable otherwise: creating a file (not a directory) works.
-  RunResult t = Exec({"sh", "-c", "echo x > /tmp/file && cat /tmp/file"});
+  HullResult t = Exec({"sh", "-c", "echo x > /tmp/file && cat /tmp/file"});
   EXPECT_EQ(t.code, 0) << Describe(t);
 }
 
@@ -198,8 +207,8 @@ TEST_F(ExecTest, ExitCodesIncludingSignals) {
 TEST_F(ExecTest, DetachWritesPidFileOfAProcessInTheContainer) {
   StartContainer();
   pid_t init = InitPid();
-  std::string pid_file = bundle_ + "/exec.pid";
-  RunResult r = Exec({"-d", "--pid-file", pid_file, "--", "sleep", "300"});
+  std::string pid_file = Dir() + "/exec.pid";
+  HullResult r = Exec({"-d", "--pid-file", pid_file, "--", "sleep", "300"});
   ASSERT_EQ(r.code, 0) << Describe(r);
   auto text = ReadFile(pid_file);
   ASSERT_TRUE(text.ok());
@@ -217,13 +226,13 @@ TEST_F(ExecTest, DetachWritesPidFileOfAProcessInTheContainer) {
   EXPECT_EQ(HostReadlink(absl::StrCat("/proc/", pid, "/ns/pid")),
             HostReadlink(absl::StrCat("/proc/", init, "/ns/pid")));
   // `ps` of the container lists it.
-  RunResult ps = Hull({"ps", "--format", "json", id_});
+  HullResult ps = Hull({"ps", "--format", "json", id_});
   EXPECT_THAT(ps.out, HasSubstr(std::to_string(pid)));
 }
 
 TEST_F(ExecTest, ProcessFileReplacesTheWholeProcess) {
   StartContainer();
-  std::string file = bundle_ + "/process.json";
+  std::string file = Dir() + "/process.json";
   ASSERT_TRUE(WriteFileAtomic(file, R"({
     "args": ["sh", "-c", "echo $GREETING; pwd; id -u; id -g"],
     "env": ["PATH=/bin", "GREETING=from-file"],
@@ -231,16 +240,16 @@ TEST_F(ExecTest, ProcessFileReplacesTheWholeProcess) {
     "user": {"uid": 123, "gid": 456}
   })").ok());
   // -e is ignored with --process, as in runc.
-  RunResult r = Exec({"--process", file, "-e", "GREETING=flag", "--"});
+  HullResult r = Exec({"--process", file, "-e", "GREETING=flag", "--"});
   ASSERT_EQ(r.code, 0) << Describe(r);
   EXPECT_EQ(r.out, "from-file\n/tmp\n123\n456\n");
 }
 
 TEST_F(ExecTest, ProcessFileWithTerminalNeedsConsoleSocketWhenDetached) {
   StartContainer();
-  std::string file = bundle_ + "/process.json";
+  std::string file = Dir() + "/process.json";
   ASSERT_TRUE(WriteFileAtomic(file, R"({"terminal": true, "args": ["true"], "cwd": "/"})").ok());
-  RunResult r = Exec({"-d", "-p", file, "--"});
+  HullResult r = Exec({"-d", "-p", file, "--"});
   EXPECT_EQ(r.code, 255) << Describe(r);
   EXPECT_THAT(r.err, HasSubstr("cannot allocate tty if runc will detach without setting console socket"));
 }
@@ -293,13 +302,13 @@ std::string ReadUntil(int fd, const std::string& want, int timeout_ms) {
 
 TEST_F(ExecTest, TtyWithConsoleSocketSendsTheMaster) {
   StartContainer();
-  ConsoleServer server(bundle_ + "/console.sock");
+  ConsoleServer server(Dir() + "/console.sock");
   ASSERT_TRUE(server.ok());
   auto exec = std::async(std::launch::async, [&] {
-    return Exec({"-d", "-t", "--console-socket", bundle_ + "/console.sock", "--", "sh"});
+    return Exec({"-d", "-t", "--console-socket", Dir() + "/console.sock", "--", "sh"});
   });
   auto received = server.Receive(30000);
-  RunResult r = exec.get();
+  HullResult r = exec.get();
   ASSERT_EQ(r.code, 0) << Describe(r);
   ASSERT_TRUE(received.ok()) << received.status();
   int master = received->fd.get();
@@ -315,14 +324,14 @@ TEST_F(ExecTest, TtyInTheForegroundRelaysThroughTheCallersTerminal) {
   int master = -1, slave = -1;
   ASSERT_EQ(openpty(&master, &slave, nullptr, nullptr, nullptr), 0);
   UniqueFd m(master), s(slave);
-  RunOptions ro;
+  HullOptions ro;
   ro.stdin_fd = slave;
   ro.stdout_fd = slave;
   auto exec = std::async(std::launch::async, [&] {
     return Exec({"-t", "--", "sh", "-c", "tty; echo fg-$((2+3)); exit 3"}, ro);
   });
   std::string out = ReadUntil(master, "fg-5", 30000);
-  RunResult r = exec.get();
+  HullResult r = exec.get();
   EXPECT_EQ(r.code, 3) << Describe(r) << "\nterminal: " << out;
   EXPECT_THAT(out, HasSubstr("fg-5"));
   EXPECT_THAT(out, HasSubstr("/dev/pts/"));
@@ -336,16 +345,16 @@ TEST_F(ExecTest, RefusesAStoppedContainer) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_EQ(Status(), "stopped");
-  RunResult r = Exec({"true"});
+  HullResult r = Exec({"true"});
   EXPECT_EQ(r.code, 255) << Describe(r);
   EXPECT_THAT(r.err, HasSubstr("exec failed: cannot exec in a stopped container"));
 }
 
 TEST_F(ExecTest, RefusesAPausedContainerUnlessIgnorePaused) {
   StartContainer();
-  RunResult p = Hull({"pause", id_});
+  HullResult p = Hull({"pause", id_});
   ASSERT_EQ(p.code, 0) << Describe(p);
-  RunResult r = Exec({"true"});
+  HullResult r = Exec({"true"});
   EXPECT_EQ(r.code, 255) << Describe(r);
   EXPECT_THAT(r.err, HasSubstr("cannot exec in a paused container (use --ignore-paused to override)"));
 
@@ -354,9 +363,9 @@ TEST_F(ExecTest, RefusesAPausedContainerUnlessIgnorePaused) {
                          [&] { return Exec({"--ignore-paused", "--", "echo", "after-resume"}); });
   EXPECT_EQ(exec.wait_for(std::chrono::milliseconds(1500)), std::future_status::timeout)
       << "exec finished inside a paused container";
-  RunResult res = Hull({"resume", id_});
+  HullResult res = Hull({"resume", id_});
   ASSERT_EQ(res.code, 0) << Describe(res);
-  RunResult e = exec.get();
+  HullResult e = exec.get();
   EXPECT_EQ(e.code, 0) << Describe(e);
   EXPECT_EQ(e.out, "after-resume\n");
 }
@@ -364,12 +373,12 @@ TEST_F(ExecTest, RefusesAPausedContainerUnlessIgnorePaused) {
 TEST_F(ExecTest, MissingBinaryFailsLikeRunc) {
   StartContainer();
   // With --log the error goes to the file and stderr gets the plain line runc prints.
-  std::string log = bundle_ + "/hull.log";
-  RunResult r = Hull({"--log", log, "exec", id_, "nope"});
+  std::string log = Dir() + "/hull.log";
+  HullResult r = Hull({"--log", log, "exec", id_, "nope"});
   EXPECT_EQ(r.code, 255) << Describe(r);
   EXPECT_THAT(r.err, HasSubstr("exec failed: unable to start container process: exec: \"nope\": "
                                "executable file not found in $PATH\n"));
-  RunResult abs = Exec({"/bin/nope"});
+  HullResult abs = Exec({"/bin/nope"});
   EXPECT_EQ(abs.code, 255) << Describe(abs);
   EXPECT_THAT(abs.err, HasSubstr("/bin/nope"));
   // The container is unharmed.
@@ -377,7 +386,7 @@ TEST_F(ExecTest, MissingBinaryFailsLikeRunc) {
 }
 
 TEST_F(ExecTest, MissingContainer) {
-  RunResult r = Hull({"exec", id_ + "-absent", "true"});
+  HullResult r = Hull({"exec", id_ + "-absent", "true"});
   EXPECT_EQ(r.code, 255) << Describe(r);
   EXPECT_THAT(r.err, HasSubstr("container does not exist"));
 }
@@ -387,9 +396,9 @@ TEST_F(ExecTest, NoFdLeaksIntoTheProcess) {
   // An fd our caller leaked (not CLOEXEC) must not reach the container either.
   int leak = open("/dev/null", O_RDONLY);
   ASSERT_GE(leak, 0);
-  RunOptions ro;
-  ro.keep_fds = {leak};
-  RunResult r = Exec({"ls", "/proc/self/fd"}, ro);
+  HullOptions ro;
+  ro.extra_fds = {leak};
+  HullResult r = Exec({"ls", "/proc/self/fd"}, ro);
   close(leak);
   ASSERT_EQ(r.code, 0) << Describe(r);
   // 0 1 2 and the directory fd ls itself opened.
@@ -400,9 +409,9 @@ TEST_F(ExecTest, PreserveFdsPassesExactlyThatMany) {
   StartContainer();
   int a = open("/dev/null", O_RDONLY);
   int b = open("/dev/null", O_RDONLY);
-  RunOptions ro;
-  ro.keep_fds = {a, b};
-  RunResult r = Exec({"--preserve-fds", "1", "--", "ls", "/proc/self/fd"}, ro);
+  HullOptions ro;
+  ro.extra_fds = {a, b};
+  HullResult r = Exec({"--preserve-fds", "1", "--", "ls", "/proc/self/fd"}, ro);
   close(a);
   close(b);
   ASSERT_EQ(r.code, 0) << Describe(r);
@@ -411,14 +420,14 @@ TEST_F(ExecTest, PreserveFdsPassesExactlyThatMany) {
 
 TEST_F(ExecTest, TwentyConcurrentExecs) {
   StartContainer();
-  std::vector<std::future<RunResult>> runs;
+  std::vector<std::future<HullResult>> runs;
   for (int i = 0; i < 20; ++i) {
     runs.push_back(std::async(std::launch::async, [this, i] {
       return Exec({"sh", "-c", "echo $0 $(cat /proc/1/comm)", std::to_string(i)});
     }));
   }
   for (int i = 0; i < 20; ++i) {
-    RunResult r = runs[i].get();
+    HullResult r = runs[i].get();
     EXPECT_EQ(r.code, 0) << i << ": " << Describe(r);
     EXPECT_EQ(r.out, absl::StrCat(i, " sleep\n"));
   }
@@ -434,7 +443,7 @@ TEST_F(ExecTest, CgroupFlagPutsTheProcessInASubCgroup) {
   StartContainer();
   std::string sub = absl::StrCat(hierarchy, cgroup_rel_, "/sub");
   ASSERT_EQ(mkdir(sub.c_str(), 0755), 0) << strerror(errno);
-  RunResult r = Exec({"--cgroup", "pids:sub", "--", "cat", "/proc/self/cgroup"});
+  HullResult r = Exec({"--cgroup", "pids:sub", "--", "cat", "/proc/self/cgroup"});
   ASSERT_EQ(r.code, 0) << Describe(r);
   bool found = false;
   for (const auto& line : Lines(r.out)) {
@@ -446,16 +455,16 @@ TEST_F(ExecTest, CgroupFlagPutsTheProcessInASubCgroup) {
     }
   }
   EXPECT_TRUE(found) << r.out;
-  RunResult bad = Exec({"--cgroup", "pids:absent", "--", "true"});
+  HullResult bad = Exec({"--cgroup", "pids:absent", "--", "true"});
   EXPECT_EQ(bad.code, 255) << Describe(bad);
-  RunResult two = Exec({"--cgroup", "a", "--cgroup", "b", "--", "true"});
+  HullResult two = Exec({"--cgroup", "a", "--cgroup", "b", "--", "true"});
   EXPECT_EQ(two.code, 255) << Describe(two);
   EXPECT_THAT(two.err, HasSubstr("missing <controller>: prefix"));
 }
 
 TEST_F(ExecTest, EmptyCommandIsRefused) {
   StartContainer();
-  RunResult r = Hull({"exec", id_});
+  HullResult r = Hull({"exec", id_});
   EXPECT_EQ(r.code, 255) << Describe(r);
   EXPECT_THAT(r.err, HasSubstr("process args cannot be empty"));
 }

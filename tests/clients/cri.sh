@@ -75,6 +75,14 @@ CRI_TOML="[plugins.\"io.containerd.grpc.v1.cri\"]
         BinaryName = \"$RT\"
         Root = \"$RTROOT\"
         SystemdCgroup = false
+    # A second handler for the same binary, as a RuntimeClass would name it: --no-pivot.
+    [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.$RTNAME-nopivot]
+      runtime_type = \"io.containerd.runc.v2\"
+      [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.$RTNAME-nopivot.options]
+        BinaryName = \"$RT\"
+        Root = \"$RTROOT\"
+        SystemdCgroup = false
+        NoPivotRoot = true
   [plugins.\"io.containerd.grpc.v1.cri\".cni]
     bin_dir = \"/usr/lib/cni\"
     conf_dir = \"$WORK/cni-conf\"
@@ -234,6 +242,30 @@ if [ $rc = 0 ]; then
   fi
 else
   fail "$P/run-pod-cni" "rc=$rc [$sb2] $(tail -n 5 "$WORK/containerd/containerd.log" | grep -i error | tail -n 2 | tr '\n' ' ')"
+fi
+
+# --- pod 3: the "-nopivot" handler (a RuntimeClass with NoPivotRoot) ---------------------------
+POD3=(--pod-name nopivot-pod --pod-uid "uid-n-$SFX" --pod-ns hull-test --cgroup-parent "/$CGP"
+  --log-dir "$WORK/logs" --hostnet)
+sb3=$(cc runp "${POD3[@]}" --handler "$RTNAME-nopivot" 2>&1)
+rc=$?
+if [ $rc = 0 ]; then
+  PODS="$PODS $sb3"
+  c4=$(cc create --pod "$sb3" "${POD3[@]}" --name c4 --image "$IMG" --log-path c4.log -- sleep 1000 2>&1)
+  if [ $? = 0 ] && cc start "$c4" >/dev/null 2>&1; then
+    out=$(cc exec "$c4" -- cat /etc/hull-test-marker 2>&1)
+    if [ "$out" = hull-test-image ] && grep -F "$c4" "$RTLOG" | grep -q '\[create\].*\[--no-pivot\]'; then
+      pass "$P/runtime-handler-nopivot"
+    else
+      fail "$P/runtime-handler-nopivot" "exec out=[$out] create call: $(grep -F "[$c4]" "$RTLOG" | grep -F '[create]' | cut -c1-400)"
+    fi
+    cc stop "$c4" --grace 0 >/dev/null 2>&1
+    cc rm "$c4" >/dev/null 2>&1
+  else
+    fail "$P/runtime-handler-nopivot" "create/start failed: [$c4] $(rt_tail 3)"
+  fi
+else
+  fail "$P/runtime-handler-nopivot" "RunPodSandbox with handler $RTNAME-nopivot: rc=$rc [$sb3] $(rt_tail 3)"
 fi
 
 # --- tear the pods down through the CRI: nothing of them may remain ---------------------------

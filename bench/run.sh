@@ -49,11 +49,14 @@ VIEW="host cgroups ($(
   if grep -q ' /sys/fs/cgroup/unified .* cgroup2 ' /proc/self/mountinfo; then echo hybrid v1+v2
   elif [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then echo v2
   else echo v1; fi))"
+# The bench always runs in a private mount namespace: a runtime that got its mount setup wrong
+# (pivot_root or mounts in the caller's namespace) then damages only this throw-away namespace,
+# not the host that other people are using.
+if [ -z "${HULL_BENCH_PRIVATE_NS:-}" ] && command -v unshare >/dev/null; then
+  exec unshare -m --propagation private env HULL_BENCH_PRIVATE_NS=1 bash "$0" "$@"
+fi
 if ((V1_VIEW)); then
-  if [ -z "${HULL_BENCH_V1_VIEW:-}" ]; then
-    # Re-run in a private mount namespace; the umount below only exists in there.
-    exec unshare -m --propagation private env HULL_BENCH_V1_VIEW=1 bash "$0" "$@"
-  fi
+  [ -n "${HULL_BENCH_PRIVATE_NS:-}" ] || { echo "bench: --v1-view needs unshare" >&2; exit 1; }
   umount /sys/fs/cgroup/unified 2>/dev/null
   if grep -q ' /sys/fs/cgroup/unified ' /proc/self/mountinfo; then
     echo "bench: could not hide /sys/fs/cgroup/unified in the private mount namespace" >&2

@@ -52,7 +52,7 @@ VIEW="host cgroups ($(
 # The bench always runs in a private mount namespace: a runtime that got its mount setup wrong
 # (pivot_root or mounts in the caller's namespace) then damages only this throw-away namespace,
 # not the host that other people are using.
-if [ -z "${HULL_BENCH_PRIVATE_NS:-}" ] && command -v unshare >/dev/null; then
+if [ -z "${HULL_BENCH_PRIVATE_NS:-}" ] && unshare -m --propagation private true 2>/dev/null; then
   exec unshare -m --propagation private env HULL_BENCH_PRIVATE_NS=1 bash "$0" "$@"
 fi
 if ((V1_VIEW)); then

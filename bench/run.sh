@@ -92,14 +92,15 @@ build_hull() {
     cmake --build "$BUILD" --target hull ctr-pull -j2 >>"$BUILD.log" 2>&1
 }
 if ((SMOKE || NO_BUILD)); then
-  # No build in CI smoke mode (it must stay under a minute): use what the test build made.
+  # No build in CI smoke mode (it must stay under a minute): use what the test build made
+  # (HULL_BUILD_DIR, as scripts/test.sh names it); --no-build prefers the bench's own build.
+  dirs=("${HULL_BUILD_DIR:-$ROOT/build}/bin" "$BUILD/bin")
+  ((SMOKE)) || dirs=("$BUILD/bin" "${HULL_BUILD_DIR:-$ROOT/build}/bin")
   HULL=${HULL_BIN:-}
-  for c in "$BUILD/bin/hull" "$ROOT/build/bin/hull"; do
-    [ -n "$HULL" ] || { [ -x "$c" ] && HULL=$c; }
-  done
   CTR_PULL=${CTR_PULL_BIN:-}
-  for c in "$BUILD/bin/ctr-pull" "$ROOT/build/bin/ctr-pull"; do
-    [ -n "$CTR_PULL" ] || { [ -x "$c" ] && CTR_PULL=$c; }
+  for d in "${dirs[@]}"; do
+    [ -n "$HULL" ] || { [ -x "$d/hull" ] && HULL=$d/hull; }
+    [ -n "$CTR_PULL" ] || { [ -x "$d/ctr-pull" ] && CTR_PULL=$d/ctr-pull; }
   done
 else
   mkdir -p "$BUILD"
@@ -597,6 +598,7 @@ describe_bin() {  # size in KiB and how it links
 W=34
 line() { printf "%-26s | %-${W}s | %-${W}s | %-${W}s | %-9s | %-9s\n" "$@"; }
 echo
+echo "hull: ${BIN[hull]:-none}; ctr-pull: ${CTR_PULL:-none}"
 echo "hull $(${BIN[hull]:-false} --version 2>/dev/null | head -1 | cut -d' ' -f3) vs" \
   "crun $(${BIN[crun]:-false} --version 2>/dev/null | head -1 | cut -d' ' -f3)," \
   "runc $(${BIN[runc]:-false} --version 2>/dev/null | head -1 | cut -d' ' -f3)" \

@@ -249,6 +249,28 @@ out=$(pm run --rm --hostname hull-host --sysctl net.ipv4.ping_group_range="0 0" 
   "$IMG" sh -c 'hostname; tr -s "\t" " " < /proc/sys/net/ipv4/ping_group_range' 2>&1)
 expect_eq "$P/hostname-sysctl" "hull-host
 0 0" "$out" "$(rt_tail 2)"
+# Extra fds handed through conmon (create --preserve-fds 1: fd 3 in the container).
+out=$(pm run --rm --preserve-fds 1 --cgroup-parent "/$CGP" "$IMG" sh -c 'echo via-fd3 >&3 && echo ok' \
+  3>"$WORK/fd3.out" 2>&1)
+expect_eq "$P/preserve-fds" "ok via-fd3" "$out $(cat "$WORK/fd3.out" 2>&1)" "$(rt_tail '\[create\]')"
+# podman writes linux.devices[].fileMode with the file-type bits (020666 for a char device).
+out=$(pm run --rm --device /dev/zero:/dev/myzero --cgroup-parent "/$CGP" "$IMG" \
+  sh -c 'head -c 3 /dev/myzero | od -An -tx1 | tr -d " "; stat -c "%A %t,%T" /dev/myzero' 2>&1)
+expect_eq "$P/device" "000000
+crw-rw-rw- 1,5" "$out" "$(rt_tail 2)"
+out=$(pm run --rm --tmpfs /scratch:size=1m --ulimit nofile=100:100 --ulimit nproc=4096:4096 \
+  --oom-score-adj 500 --cgroup-parent "/$CGP" "$IMG" sh -c \
+  'grep " /scratch " /proc/mounts | grep -o "size=[0-9]*k"; ulimit -n; cat /proc/self/oom_score_adj' 2>&1)
+expect_eq "$P/tmpfs-ulimit-oomscore" "size=1024k
+100
+500" "$out" "$(rt_tail 2)"
+out=$(pm run --rm --cgroupns private --cgroup-parent "/$CGP" "$IMG" sh -c 'grep -c ":/$" /proc/self/cgroup' 2>&1)
+host_lines=$(wc -l </proc/self/cgroup)
+expect_eq "$P/cgroupns-private" "$host_lines" "$out" "(every line of /proc/self/cgroup should read /) $(rt_tail 2)"
+out=$(pm run --rm --cpuset-cpus 0 --cpu-shares 512 --name cs --cgroup-parent "/$CGP" "$IMG" \
+  cat /sys/fs/cgroup/cpuset/cpuset.cpus /sys/fs/cgroup/cpu/cpu.shares 2>&1)
+expect_eq "$P/cpuset-shares" "0
+512" "$out" "(read inside the container's cgroup mount) $(rt_tail 2)"
 if pm run -d --name lim --pids-limit 32 --memory 48m --cgroup-parent "/$CGP" "$IMG" sleep 1000 \
   >/dev/null 2>&1; then
   pids=$(cat "$(ctr_cg pids lim)/pids.max" 2>&1)

@@ -198,6 +198,32 @@ from-host" ] && [ "$(cat "$WORK/exec.err")" = err ]; then pass "$P/exec-sync"; e
   fi
 fi
 
+# --- a container that exits by itself, and one with a terminal --------------------------------
+c5=$(cc create --pod "$sb1" "${POD1[@]}" --name exits --image "$IMG" --log-path exits.log -- sh -c 'exit 3' 2>&1)
+if [ $? = 0 ] && cc start "$c5" >/dev/null 2>&1; then
+  for _ in $(seq 50); do
+    st=$(cc status "$c5" 2>&1)
+    [ "${st%% *}" = state=EXITED ] && break
+    sleep 0.1
+  done
+  expect_match "$P/container-exit-code" '^state=EXITED exit=3 reason=Error' "$st" "$(rt_tail 2)"
+  cc rm "$c5" >/dev/null 2>&1
+else
+  fail "$P/container-exit-code" "create/start failed [$c5] $(rt_tail 3)"
+fi
+c6=$(cc create --pod "$sb1" "${POD1[@]}" --name tty --tty --image "$IMG" --log-path tty.log \
+  -- sh -c 'tty; test -t 1 && echo is-a-tty; sleep 1000' 2>&1)
+if [ $? = 0 ] && cc start "$c6" >/dev/null 2>&1; then
+  sleep 0.5
+  out=$(cut -d' ' -f4- "$WORK/logs/tty.log" 2>&1 | tr -d '\r')
+  expect_match "$P/container-tty" '^/dev/pts/[0-9]+
+is-a-tty' "$out" "$(rt_tail '\[create\]')"
+  cc stop "$c6" --grace 0 >/dev/null 2>&1
+  cc rm "$c6" >/dev/null 2>&1
+else
+  fail "$P/container-tty" "create/start failed [$c6] $(rt_tail 3)"
+fi
+
 # --- a container that cannot start: the runtime's error reaches the CRI caller -------------------
 c2=$(cc create --pod "$sb1" "${POD1[@]}" --name bad --image "$IMG" --log-path bad.log -- /no/such/binary 2>&1)
 if [ $? = 0 ]; then

@@ -210,6 +210,20 @@ else
   fail "$P/wait" "run -d w1 failed $(rt_tail 3)"
 fi
 
+# --- stop falls back to SIGKILL when the init ignores SIGTERM ---------------------------------
+if pm run -d --name k1 --cgroup-parent "/$CGP" "$IMG" sleep 1000 >/dev/null 2>&1 </dev/null; then
+  t0=$(date +%s)
+  out=$(pm stop -t 1 k1 2>&1 </dev/null)
+  dt=$(($(date +%s) - t0))
+  code=$(pm inspect -f '{{.State.ExitCode}}' k1 </dev/null 2>&1)
+  if [ "$(state k1)" = exited ] && [ "$code" = 137 ] && [ $dt -lt 15 ]; then pass "$P/stop-sigkill-fallback"; else
+    fail "$P/stop-sigkill-fallback" "out=[$out] status=$(state k1) exit=$code (want exited/137) after ${dt}s $(rt_tail '\[kill\]')"
+  fi
+  pm rm -f k1 >/dev/null 2>&1 </dev/null
+else
+  fail "$P/stop-sigkill-fallback" "run -d k1 failed $(rt_tail 3)"
+fi
+
 # --- rm -f of a running container -------------------------------------------------------------
 if pm run -d --name f1 --cgroup-parent "/$CGP" "$IMG" sleep 1000 >/dev/null 2>&1 </dev/null; then
   fpid=$(pm inspect -f '{{.State.Pid}}' f1 2>/dev/null </dev/null)

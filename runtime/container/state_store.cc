@@ -145,7 +145,7 @@ absl::StatusOr<ContainerDir> StateStore::CreateNew(absl::string_view id) const {
   RETURN_IF_ERROR_CTX(MakeDirs(root_, 0711), "create state root");
   std::string path = DirOf(id);
   if (::mkdir(path.c_str(), 0711) != 0) {
-    if (errno == EEXIST) return absl::AlreadyExistsError("container with id exists: " + std::string(id));
+    if (errno == EEXIST) return absl::AlreadyExistsError("container with given ID already exists");
     return ErrnoError(absl::StrCat("mkdir ", path));
   }
   int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

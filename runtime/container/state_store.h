@@ -53,7 +53,7 @@ class StateStore {
   const std::string& root() const { return root_; }
   std::string DirOf(absl::string_view id) const;
 
-  // Creates <root>/<id> exclusively and locks it. AlreadyExists -> "container with id exists".
+  // Creates <root>/<id> exclusively and locks it. AlreadyExists -> "container with given ID already exists" (runc's text).
   absl::StatusOr<ContainerDir> CreateNew(absl::string_view id) const;
   enum class Lock { kExclusive, kShared, kNone };
   // Opens (and locks) an existing container. NotFound -> "container does not exist".

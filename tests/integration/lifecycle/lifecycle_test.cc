@@ -172,7 +172,7 @@ TEST_F(LifecycleTest, CreateWithExistingIdFails) {
   ASSERT_EQ(Hull({"create", "-b", b.dir(), id}).code, 0);
   HullResult again = Hull({"create", "-b", b.dir(), id});
   EXPECT_EQ(again.code, 1);
-  EXPECT_THAT(again.err, HasSubstr("container with id exists"));
+  EXPECT_THAT(again.err, HasSubstr("container with given ID already exists"));
   EXPECT_EQ(StatusOf(id), "created");
 }
 

@@ -25,6 +25,9 @@ cleanup() {
     done
     for c in $(c_ctr container ls -q 2>/dev/null); do c_ctr container delete "$c" >/dev/null 2>&1; done
   fi
+  # The shim's cleanup of a task whose shim is gone (the failed create) uses the default runc
+  # root, /run/containerd/runc/<namespace>: remove the (empty) directory it leaves.
+  rmdir "/run/containerd/runc/$NS" 2>/dev/null
   stop_containerd
   umount_under "$WORK"
   remove_cgroup_tree "$NS"
@@ -34,7 +37,10 @@ trap 'exit 143' TERM INT
 
 c_ctr() { run_t "$CMD_TIMEOUT" ctr --address "$CD_SOCK" -n "$NS" "$@" </dev/null; }
 # ctr run with our runtime; the runtime root is private to this scenario.
-c_run() { c_ctr run --runc-binary "$RT" --runc-root "$RTROOT" "$@"; }
+# ctr's I/O fifos go under $WORK (its default, /run/containerd/fifo, keeps those of detached
+# execs forever).
+FIFO="$WORK/fifo"
+c_run() { c_ctr run --fifo-dir "$FIFO" --runc-binary "$RT" --runc-root "$RTROOT" "$@"; }
 # With a pseudo-terminal for ctr itself (ctr -t needs its stdin to be a terminal).
 c_tty() {
   local cmd
@@ -121,12 +127,12 @@ $pid " "$out"
   expect_match "$P/task-metrics" 'memory\.(usage_in_bytes|usage)' "$out"
 
   # --- exec: detached, with output, with tty ------------------------------------------------
-  out=$(c_ctr task exec --exec-id e1 lim1 sh -c 'echo exec-out; exit 5' 2>&1)
+  out=$(c_ctr task exec --fifo-dir "$FIFO" --exec-id e1 lim1 sh -c 'echo exec-out; exit 5' 2>&1)
   rc=$?
   if [ "$rc" = 5 ] && [ "$out" = exec-out ]; then pass "$P/exec"; else
     fail "$P/exec" "want rc=5 out=exec-out, got rc=$rc out=[$out] $(rt_tail '\[exec\]')"
   fi
-  out=$(c_ctr task exec -d --exec-id e2 lim1 sleep 777 2>&1)
+  out=$(c_ctr task exec --fifo-dir "$FIFO" -d --exec-id e2 lim1 sleep 777 2>&1)
   rc=$?
   sleep 0.3
   epid=""
@@ -138,7 +144,7 @@ $pid " "$out"
   else
     fail "$P/exec-detached" "rc=$rc out=[$out] ps=[$(c_ctr task ps lim1 2>&1)] $(rt_tail '\[exec\]')"
   fi
-  out=$(c_tty task exec -t --exec-id e3 lim1 sh -c 'tty; test -t 0 && echo is-a-tty' 2>&1 | tr -d '\r')
+  out=$(c_tty task exec --fifo-dir "$FIFO" -t --exec-id e3 lim1 sh -c 'tty; test -t 0 && echo is-a-tty' 2>&1 | tr -d '\r')
   expect_match "$P/exec-tty" '^/dev/pts/[0-9]+
 is-a-tty' "$out" "$(rt_tail '\[exec\]')"
 
@@ -193,7 +199,7 @@ else
 fi
 
 # --- tty run ---------------------------------------------------------------------------------
-out=$(c_tty run --rm -t --runc-binary "$RT" --runc-root "$RTROOT" "$IMG" tty1 \
+out=$(c_tty run --fifo-dir "$FIFO" --rm -t --runc-binary "$RT" --runc-root "$RTROOT" "$IMG" tty1 \
   sh -c 'tty; test -t 1 && echo is-a-tty' 2>&1 | tr -d '\r')
 expect_match "$P/run-tty" '^/dev/pts/[0-9]+
 is-a-tty' "$out" "$(rt_tail 3)"
@@ -223,12 +229,12 @@ fi
 
 # --- exec with its own user and cwd ------------------------------------------------------------
 if c_run -d "$IMG" ex2 sleep 1000 >/dev/null 2>&1; then
-  out=$(c_ctr task exec --exec-id u1 --user 65534 --cwd /tmp ex2 sh -c 'echo "$(id -u) $(pwd)"' 2>&1)
+  out=$(c_ctr task exec --fifo-dir "$FIFO" --exec-id u1 --user 65534 --cwd /tmp ex2 sh -c 'echo "$(id -u) $(pwd)"' 2>&1)
   expect_eq "$P/exec-user-cwd" "65534 /tmp" "$out" "$(rt_tail '\[exec\]')"
   # Exec into a paused container is refused by containerd or the runtime, not hung.
   if c_ctr task pause ex2 >/dev/null 2>&1; then
     t0=$(date +%s)
-    out=$(run_t 20 ctr --address "$CD_SOCK" -n "$NS" task exec --exec-id p1 ex2 true 2>&1 </dev/null)
+    out=$(run_t 20 ctr --address "$CD_SOCK" -n "$NS" task exec --fifo-dir "$FIFO" --exec-id p1 ex2 true 2>&1 </dev/null)
     rc=$?
     dt=$(($(date +%s) - t0))
     if [ $rc != 0 ] && [ $rc != 124 ]; then pass "$P/exec-paused-refused"; else

@@ -11,6 +11,10 @@ start_containerd() {
   local cri=$2 extra=${3:-}
   mkdir -p "$CD"/{root,state}
   CD_SOCK="$CD/containerd.sock"
+  # containerd and its shims make /run/containerd/{s,fifo,runc} whatever the config says; if the
+  # host had no /run/containerd before, stop_containerd removes what is left of it (when empty).
+  CD_RUN_EXISTED=0
+  [ -d /run/containerd ] && CD_RUN_EXISTED=1
   local disabled='disabled_plugins = ["io.containerd.grpc.v1.cri"]'
   [ "$cri" = 1 ] && disabled='disabled_plugins = []'
   # overlayfs when the kernel has it (faster), otherwise the native (copy) snapshotter.
@@ -65,4 +69,7 @@ stop_containerd() {
     stop_pid "$p" 5
   done
   umount_under "$CD"
+  if [ "${CD_RUN_EXISTED:-1}" = 0 ]; then
+    rmdir /run/containerd/s /run/containerd/fifo /run/containerd/runc /run/containerd 2>/dev/null
+  fi
 }

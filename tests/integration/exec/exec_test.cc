@@ -462,6 +462,103 @@ TEST_F(ExecTest, CgroupFlagPutsTheProcessInASubCgroup) {
   EXPECT_THAT(two.err, HasSubstr("missing <controller>: prefix"));
 }
 
+TEST_F(ExecTest, JoinsTheUserNamespaceFirst) {
+  spec::Spec s = BaseSpec();
+  s.linux->namespaces.push_back({"user", std::nullopt});
+  s.linux->uid_mappings = {{0, 100000, 65536}};
+  s.linux->gid_mappings = {{0, 100000, 65536}};
+  StartContainer(s);
+  pid_t init = InitPid();
+  ASSERT_GT(init, 0);
+  HullResult r = Exec({"-u", "1000:1000", "--", "sh", "-c",
+                       "cat /proc/self/uid_map; readlink /proc/self/ns/user; id -u"});
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  std::vector<std::string> lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 3u) << r.out;
+  std::vector<std::string> map = absl::StrSplit(lines[0], ' ', absl::SkipWhitespace());
+  EXPECT_EQ(map, (std::vector<std::string>{"0", "100000", "65536"}));
+  EXPECT_EQ(lines[1], HostReadlink(absl::StrCat("/proc/", init, "/ns/user")));
+  EXPECT_NE(lines[1], HostReadlink("/proc/self/ns/user"));
+  EXPECT_EQ(lines[2], "1000");
+  // Seen from the host, uid 1000 of the container is 101000.
+  HullResult d = Exec({"-d", "--pid-file", Dir() + "/u.pid", "-u", "1000", "--", "sleep", "100"});
+  ASSERT_EQ(d.code, 0) << Describe(d);
+  auto pid = ReadFile(Dir() + "/u.pid");
+  ASSERT_TRUE(pid.ok());
+  auto status = ReadFile(absl::StrCat("/proc/", *pid, "/status"));
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(StatusField(*status, "Uid"), "101000\t101000\t101000\t101000");
+}
+
+TEST_F(ExecTest, ForwardsSignalsToTheProcess) {
+  StartContainer();
+  auto p = HullBackground({"exec", id_, "sh", "-c",
+                           "trap 'echo got-term; exit 9' TERM; echo ready; "
+                           "while true; do sleep 0.1; done"});
+  ASSERT_TRUE(p->WaitForOutput("ready", 20000)) << p->err();
+  p->Signal(SIGTERM);
+  HullResult r = p->Wait(20000);
+  EXPECT_EQ(r.code, 9) << Describe(r);
+  EXPECT_THAT(r.out, HasSubstr("got-term"));
+}
+
+TEST_F(ExecTest, WorksInACreatedContainer) {
+  spec::Spec s = BaseSpec();
+  bundle_->spec() = s;
+  bundle_->Write();
+  HullResult c = Hull({"create", "--bundle", Dir(), id_});
+  ASSERT_EQ(c.code, 0) << Describe(c);
+  ASSERT_EQ(Status(), "created");
+  HullResult r = Exec({"hostname"});
+  EXPECT_EQ(r.code, 0) << Describe(r);
+  EXPECT_EQ(r.out, "hull-exec-test\n");
+  EXPECT_EQ(Status(), "created");
+}
+
+TEST_F(ExecTest, DeleteForceKillsARunningExec) {
+  StartContainer();
+  auto p = HullBackground({"exec", id_, "sh", "-c", "echo started; sleep 1000"});
+  ASSERT_TRUE(p->WaitForOutput("started", 20000)) << p->err();
+  HullResult d = Hull({"delete", "--force", id_});
+  EXPECT_EQ(d.code, 0) << Describe(d);
+  HullResult r = p->Wait(20000);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.code, 128 + SIGKILL) << Describe(r);
+  EXPECT_TRUE(LeftoverCgroups().empty());
+}
+
+TEST_F(ExecTest, PidfdSocketReceivesAPidfdOfTheProcess) {
+  StartContainer();
+  ConsoleServer server(Dir() + "/pidfd.sock");
+  ASSERT_TRUE(server.ok());
+  auto exec = std::async(std::launch::async, [&] {
+    return Exec({"-d", "--pid-file", Dir() + "/p.pid", "--pidfd-socket", Dir() + "/pidfd.sock",
+                 "--", "sleep", "100"});
+  });
+  auto received = server.Receive(30000);
+  HullResult r = exec.get();
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  ASSERT_TRUE(received.ok()) << received.status();
+  auto pid = ReadFile(Dir() + "/p.pid");
+  ASSERT_TRUE(pid.ok());
+  auto fdinfo = ReadFile(absl::StrCat("/proc/self/fdinfo/", received->fd.get()));
+  ASSERT_TRUE(fdinfo.ok());
+  EXPECT_EQ(StatusField(*fdinfo, "Pid"), *pid);
+}
+
+TEST_F(ExecTest, ConsoleSocketNeedsDetachAndTty) {
+  StartContainer();
+  HullResult fg = Exec({"-t", "--console-socket", Dir() + "/none.sock", "--", "true"});
+  EXPECT_EQ(fg.code, 255) << Describe(fg);
+  EXPECT_THAT(fg.err, HasSubstr("cannot use console socket if runc will not detach or allocate tty"));
+  HullResult notty = Exec({"-d", "--console-socket", Dir() + "/none.sock", "--", "true"});
+  EXPECT_EQ(notty.code, 255) << Describe(notty);
+  HullResult nosock = Exec({"-d", "-t", "--", "true"});
+  EXPECT_EQ(nosock.code, 255) << Describe(nosock);
+  EXPECT_THAT(nosock.err,
+              HasSubstr("cannot allocate tty if runc will detach without setting console socket"));
+}
+
 TEST_F(ExecTest, EmptyCommandIsRefused) {
   StartContainer();
   HullResult r = Hull({"exec", id_});

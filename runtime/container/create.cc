@@ -27,6 +27,7 @@
 #include "runtime/container/init.h"
 #include "runtime/container/process_setup.h"
 #include "runtime/container/sync_channel.h"
+#include "runtime/linux/mounts.h"
 #include "runtime/linux/namespaces.h"
 #include "runtime/linux/process_attrs.h"
 #include "runtime/linux/seccomp.h"
@@ -94,6 +95,46 @@ absl::Status WriteIdMaps(pid_t pid, const spec::Linux& linux) {
                         "linux.gidMappings");
   }
   return absl::OkStatus();
+}
+
+// A user namespace carrying `uids`/`gids`, for MOUNT_ATTR_IDMAP: a child is cloned into a new
+// user namespace and blocks on a pipe; we write its maps, keep an fd of its namespace, and let
+// it exit. The namespace lives on through the fd.
+absl::StatusOr<UniqueFd> MakeIdmapUserns(const std::vector<spec::LinuxIDMapping>& uids,
+                                         const std::vector<spec::LinuxIDMapping>& gids,
+                                         const std::string& what) {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) return ErrnoError(what + ": pipe");
+  UniqueFd rd(p[0]), wr(p[1]);
+  struct clone_args args = {};
+  args.flags = CLONE_NEWUSER;
+  args.exit_signal = SIGCHLD;
+  pid_t pid = sys::Clone3(&args);
+  if (pid == 0) {
+    char c;
+    wr.reset();
+    (void)!::read(rd.get(), &c, 1);
+    ::_exit(0);
+  }
+  if (pid < 0) return ErrnoError(what + ": clone user namespace for idmap");
+  rd.reset();
+  absl::Status st = WriteExistingFile(absl::StrCat("/proc/", pid, "/uid_map"), FormatIdMap(uids));
+  if (st.ok()) {
+    st = WriteExistingFile(absl::StrCat("/proc/", pid, "/gid_map"), FormatIdMap(gids));
+  }
+  UniqueFd ns;
+  if (st.ok()) {
+    auto f = OpenFile(absl::StrCat("/proc/", pid, "/ns/user"), O_RDONLY);
+    if (f.ok()) {
+      ns = std::move(*f);
+    } else {
+      st = f.status();
+    }
+  }
+  wr.reset();  // releases the child
+  ::waitpid(pid, nullptr, 0);
+  if (!st.ok()) return Annotate(st, what + ": idmap user namespace");
+  return ns;
 }
 
 // Host cgroup directories of the container per v1 hierarchy, for "cgroup" mounts.
@@ -220,6 +261,47 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
     return absl::InvalidArgumentError("linux.uidMappings: user namespace requires uid and gid mappings");
   }
 
+  // idmap/ridmap mounts: one user namespace per mount with its mappings (the mount's own, else
+  // the container's), made here and inherited by the init.
+  std::vector<UniqueFd> idmap_fds;
+  std::vector<int> idmap_fd_of_mount(spec.mounts.size(), -1);
+  std::vector<int> premounted_fd_of_mount(spec.mounts.size(), -1);
+  for (size_t i = 0; i < spec.mounts.size(); ++i) {
+    const spec::Mount& m = spec.mounts[i];
+    bool idmap = false;
+    for (const auto& o : m.options) idmap = idmap || o == "idmap" || o == "ridmap";
+    if (!idmap) continue;
+    std::string what = absl::StrCat("mounts[", i, "]");
+    const auto& uids = !m.uid_mappings.empty() || !spec.linux ? m.uid_mappings
+                                                              : spec.linux->uid_mappings;
+    const auto& gids = !m.gid_mappings.empty() || !spec.linux ? m.gid_mappings
+                                                              : spec.linux->gid_mappings;
+    if (uids.empty() || gids.empty()) {
+      return absl::InvalidArgumentError(
+          what + ": idmap mount needs uidMappings and gidMappings (on the mount or in linux)");
+    }
+    ASSIGN_OR_RETURN(UniqueFd ns, MakeIdmapUserns(uids, gids, what));
+    idmap_fd_of_mount[i] = ns.get();
+    bool bind = m.type.value_or("") == "bind";
+    for (const auto& o : m.options) bind = bind || o == "bind" || o == "rbind";
+    if (bind) {
+      // Made here, in the host's user namespace; the init only attaches it.
+      linux::MountRequest req;
+      req.destination = m.destination;
+      req.source = m.source.value_or("");
+      if (!req.source.empty() && req.source.front() != '/') {
+        req.source = absl::StrCat(bundle, "/", req.source);
+      }
+      req.options = m.options;
+      req.json_path = what;
+      req.idmap_userns_fd = ns.get();
+      ASSIGN_OR_RETURN(UniqueFd mnt, linux::PrepareIdmappedBind(req));
+      premounted_fd_of_mount[i] = mnt.get();
+      idmap_fds.push_back(std::move(mnt));
+    }
+    idmap_fds.push_back(std::move(ns));
+  }
+
   ASSIGN_OR_RETURN(ResolvedProcess resolved, ResolveProcess(*spec.process, spec.linux));
   for (const auto& w : resolved.caps.warnings) {
     // runc drops ambient capabilities outside permitted & inheritable without a word (the
@@ -301,6 +383,8 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   plan.rootfs.no_pivot = opts.no_pivot;
   plan.rootfs.new_userns = new_userns;
   plan.rootfs.new_netns = new_netns;
+  plan.rootfs.idmap_userns_fds = idmap_fd_of_mount;
+  plan.rootfs.premounted_fds = premounted_fd_of_mount;
   plan.rootfs.cgroup_v2_host = tx.cgroup->layout() == cgroups::Layout::kV2;
   if (!plan.rootfs.cgroup_v2_host) plan.rootfs.cgroup_v1_dirs = CgroupV1Dirs(*tx.cgroup);
 

@@ -164,10 +164,54 @@ absl::Status SetMountAttrs(int mount_fd, uint64_t set, uint64_t clr, bool recurs
   return absl::OkStatus();
 }
 
+namespace {
+
+absl::Status SetIdmap(int mount_fd, const MountOptions& opts, int userns_fd,
+                      const std::string& what) {
+  if (userns_fd < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": idmap mount needs uidMappings and gidMappings"));
+  }
+  sys::MountAttr attr = {};
+  attr.attr_set = MOUNT_ATTR_IDMAP;
+  attr.userns_fd = static_cast<uint64_t>(userns_fd);
+  if (sys::MountSetattr(mount_fd, "", AT_EMPTY_PATH | (opts.idmap_recursive ? AT_RECURSIVE : 0),
+                        &attr) != 0) {
+    return ErrnoError(absl::StrCat(what, ": idmap"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<UniqueFd> PrepareIdmappedBind(const MountRequest& req) {
+  const std::string what = absl::StrCat(req.json_path, " (", req.destination, ")");
+  ASSIGN_OR_RETURN(MountOptions opts, ParseMountOptions(req.options, req.json_path + ".options"));
+  int src = ::open(req.source.c_str(), O_PATH | O_CLOEXEC);
+  if (src < 0) return ErrnoError(absl::StrCat(what, ": bind source ", req.source));
+  UniqueFd src_fd(src);
+  auto cloned = CloneMountOf(src_fd.get(), opts.recursive);
+  if (!cloned.ok()) return Annotate(cloned.status(), what);
+  UniqueFd mnt = std::move(*cloned);
+  RETURN_IF_ERROR(SetMountAttrs(mnt.get(), opts.attr_set, opts.attr_clr, false, what));
+  RETURN_IF_ERROR(SetIdmap(mnt.get(), opts, req.idmap_userns_fd, what));
+  RETURN_IF_ERROR(SetMountAttrs(mnt.get(), opts.rec_attr_set, opts.rec_attr_clr, true, what));
+  return mnt;
+}
+
 absl::Status MountInRoot(int root_fd, const MountRequest& req) {
   const std::string what = absl::StrCat(req.json_path, " (", req.destination, ")");
   ASSIGN_OR_RETURN(MountOptions opts, ParseMountOptions(req.options, req.json_path + ".options"));
   if (req.type == "cgroup" || req.type == "cgroup2") return MountCgroup(root_fd, req, opts);
+
+  if (req.premounted_fd >= 0) {
+    struct stat st;
+    if (::fstat(req.premounted_fd, &st) != 0) return ErrnoError(what + ": stat prepared mount");
+    auto target = EnsureMountTarget(root_fd, req.destination, S_ISDIR(st.st_mode));
+    if (!target.ok()) return Annotate(target.status(), what);
+    RETURN_IF_ERROR(AttachMount(req.premounted_fd, target->get(), what));
+    return ApplyPropagation(req.premounted_fd, opts, what);
+  }
 
   UniqueFd mnt;
   bool is_dir = true;
@@ -201,19 +245,7 @@ absl::Status MountInRoot(int root_fd, const MountRequest& req) {
       mnt = std::move(*made);
     }
   }
-  if (opts.idmap) {
-    if (req.idmap_userns_fd < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(what, ": idmap mount needs uidMappings and gidMappings"));
-    }
-    sys::MountAttr attr = {};
-    attr.attr_set = MOUNT_ATTR_IDMAP;
-    attr.userns_fd = static_cast<uint64_t>(req.idmap_userns_fd);
-    if (sys::MountSetattr(mnt.get(), "", AT_EMPTY_PATH | (opts.idmap_recursive ? AT_RECURSIVE : 0),
-                          &attr) != 0) {
-      return ErrnoError(absl::StrCat(what, ": idmap"));
-    }
-  }
+  if (opts.idmap) RETURN_IF_ERROR(SetIdmap(mnt.get(), opts, req.idmap_userns_fd, what));
   RETURN_IF_ERROR(SetMountAttrs(mnt.get(), opts.rec_attr_set, opts.rec_attr_clr, true, what));
 
   auto target = EnsureMountTarget(root_fd, req.destination, is_dir);

@@ -28,7 +28,15 @@ struct MountRequest {
   // Container has its own network namespace (sysfs can be mounted fresh).
   bool new_netns = true;
   int idmap_userns_fd = -1;  // for "idmap"/"ridmap": a user namespace fd carrying the mappings
+  // A detached mount already made by the runtime (PrepareIdmappedBind): only attached here.
+  int premounted_fd = -1;
 };
+
+// An idmapped bind mount of `req.source`, detached, with every attribute and the idmap already
+// set. Made by the runtime in the host's user namespace: inside a container's user namespace
+// the kernel refuses MOUNT_ATTR_IDMAP on a tree from the host (EPERM), as it does any attribute
+// change on it; the init only attaches the result (as runc does).
+absl::StatusOr<UniqueFd> PrepareIdmappedBind(const MountRequest& req);
 
 absl::Status MountInRoot(int root_fd, const MountRequest& req);
 

@@ -178,6 +178,8 @@ absl::Status PrepareRootfs(const spec::Spec& spec, const RootfsPlan& plan, Uniqu
     req.cgroup_v1_dirs = plan.cgroup_v1_dirs;
     req.cgroup_v2_host = plan.cgroup_v2_host;
     req.new_netns = plan.new_netns;
+    if (i < plan.idmap_userns_fds.size()) req.idmap_userns_fd = plan.idmap_userns_fds[i];
+    if (i < plan.premounted_fds.size()) req.premounted_fd = plan.premounted_fds[i];
     RETURN_IF_ERROR(MountInRoot(root_fd->get(), req));
   }
 

@@ -23,6 +23,11 @@ struct RootfsPlan {
   bool cgroup_v2_host = false;
   std::vector<std::pair<std::string, std::string>> cgroup_v1_dirs;
   int console_slave_fd = -1;  // >= 0: bind onto /dev/console
+  // Per mounts[] index: a user namespace fd carrying the mappings of an idmap/ridmap mount,
+  // or -1 (shorter than mounts when there are none).
+  std::vector<int> idmap_userns_fds;
+  // Per mounts[] index: a detached mount prepared by the runtime (idmapped binds), or -1.
+  std::vector<int> premounted_fds;
 };
 
 // Phase 1, before createContainer hooks: everything up to (not including) pivot_root.

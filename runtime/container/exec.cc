@@ -213,6 +213,25 @@ class ChildGuard {
   pid_t pid_;
 };
 
+// Blocks every catchable signal for its lifetime. Exec holds it from before clone until the
+// foreground wait takes over, so a signal sent to hull as soon as the process runs (it may
+// already have printed something) is not lost or fatal to hull but queued, and the wait's
+// signalfd forwards it. The child unblocks everything before exec.
+class BlockSignals {
+ public:
+  BlockSignals() {
+    sigset_t all;
+    sigfillset(&all);
+    ::sigprocmask(SIG_BLOCK, &all, &old_);
+  }
+  BlockSignals(const BlockSignals&) = delete;
+  BlockSignals& operator=(const BlockSignals&) = delete;
+  ~BlockSignals() { ::sigprocmask(SIG_SETMASK, &old_, nullptr); }
+
+ private:
+  sigset_t old_;
+};
+
 // The directory of the container's cgroup plus `sub` (already cleaned, "/" = none), refusing
 // anything that is not a directory below it.
 absl::StatusOr<std::string> SubCgroupDir(const std::string& base, const std::string& sub) {
@@ -442,6 +461,7 @@ absl::StatusOr<int> Exec(const Globals& g, const ExecOptions& opts) {
   // Not dumpable from the first instruction on (inherited through clone): a process of the
   // container must never get at /proc/<child>/exe, the hull binary (CVE-2019-5736), nor ptrace
   // the child while it still holds host fds.
+  BlockSignals blocked;
   int old_dumpable = ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   UniqueFd own_pid_ns;

@@ -409,6 +409,40 @@ TEST_F(LifecycleTest, ListShowsContainersInAllFormats) {
   EXPECT_EQ(bad.code, 1);
 }
 
+TEST_F(LifecycleTest, PausedContainerStateListAndDelete) {
+  Bundle b = MakeBundle({"sleep", "1000"});
+  std::string id = NewId();
+  ASSERT_EQ(Hull({"run", "-d", "-b", b.dir(), id}).code, 0);
+  HullResult p = Hull({"pause", id});
+  ASSERT_EQ(p.code, 0) << p.err;
+  EXPECT_EQ(StatusOf(id), "paused");
+  HullResult ps = Hull({"list", "--format", "ps"});
+  EXPECT_THAT(ps.out, HasSubstr("Paused"));
+  HullResult d = Hull({"delete", id});
+  EXPECT_EQ(d.code, 1);
+  EXPECT_THAT(d.err, HasSubstr("is not stopped: paused"));
+  HullResult f = Hull({"delete", "--force", id});
+  EXPECT_EQ(f.code, 0) << f.err;
+  EXPECT_EQ(Hull({"state", id}).code, 1);
+  EXPECT_THAT(LeftoverCgroups(), ::testing::IsEmpty());
+}
+
+TEST_F(LifecycleTest, SessionKeyringUnlessNoNewKeyring) {
+  Bundle b = MakeBundle({"cat", "/proc/keys"});
+  // /proc/keys is masked by default; unmask it to look at our keyrings.
+  auto& masked = b.spec().linux->masked_paths;
+  masked.erase(std::remove(masked.begin(), masked.end(), "/proc/keys"), masked.end());
+  b.Write();
+  std::string id = NewId();
+  HullResult with = Hull({"run", "-b", b.dir(), id});
+  ASSERT_EQ(with.code, 0) << with.err;
+  EXPECT_THAT(with.out, HasSubstr("_ses." + id));
+  std::string id2 = NewId();
+  HullResult without = Hull({"run", "--no-new-keyring", "-b", b.dir(), id2});
+  ASSERT_EQ(without.code, 0) << without.err;
+  EXPECT_THAT(without.out, ::testing::Not(HasSubstr("_ses." + id2)));
+}
+
 TEST_F(LifecycleTest, ErrorsGoToJsonLogWhenAsked) {
   std::string log = root() + "/../" + ::hull::testing::UniqueId("log") + ".json";
   HullResult r = Hull({"--log", log, "--log-format", "json", "state", "nope"});

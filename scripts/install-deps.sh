@@ -13,7 +13,7 @@ if [ "${HULL_DEPS_CLIENTS:-1}" = 1 ]; then
   PKGS+=(runc crun containerd podman conmon containernetworking-plugins docker-registry skopeo
          apache2-utils zstd qemu-system-x86 qemu-utils cpio kmod xz-utils
          libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
-         hyperfine time strace)
+         hyperfine time strace umoci jq)
 fi
 missing=()
 for p in "${PKGS[@]}"; do

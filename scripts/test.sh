@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite, in stages, each with its own time limit and printed duration:
-#   deps, format, build, unit, integration, vm (cgroup v2 guest), clients, fuzz, sanitize.
+#   deps, format, build, unit, integration, vm (cgroup v2 guest), clients, fuzz, bench (smoke),
+#   sanitize.
 # Runs as root with no tty and no stdin (CI runs exactly this through .ci/run).
 # HULL_STAGES="build unit" runs a subset. Ends with "N passed, M failed, K skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=${HULL_BUILD_DIR:-$ROOT/build}
-STAGES=${HULL_STAGES:-"deps format build unit integration vm clients fuzz sanitize"}
+STAGES=${HULL_STAGES:-"deps format build unit integration vm clients fuzz bench sanitize"}
 LOGDIR=$BUILD/test-logs
 mkdir -p "$LOGDIR"
 PASSED=0 FAILED=0 SKIPPED=0
@@ -86,6 +87,7 @@ stage integration 1500 ctest_label integration
   stage vm 1500 tests/vm/run-cgroup-v2-tests.sh "$BUILD" $(cd "$BUILD/bin" && ls unit_cgroups integration_cgroups integration_cgroups_cli integration_lifecycle 2>/dev/null)
 [ -x tests/clients/run.sh ] && stage clients 1200 tests/clients/run.sh --runtime "$BUILD/bin/hull"
 [ -x tests/fuzz/run.sh ] && stage fuzz 400 tests/fuzz/run.sh 60
+[ -x bench/run.sh ] && stage bench 300 env HULL_BUILD_DIR="$BUILD" bench/run.sh --smoke
 [ -x tests/sanitize.sh ] && stage sanitize 1800 tests/sanitize.sh "$ROOT/build-asan"
 
 echo "=== total $(( $(date +%s) - T0 ))s; failed stages: ${FAILED_STAGES[*]:-none}"

@@ -21,8 +21,14 @@ int ExecFail(absl::string_view message) {
 
 std::vector<FlagSpec> ExecFlags() {
   return {
-      {"console-socket", 0, true, "path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the console's pseudoterminal", "path"},
-      {"pidfd-socket", 0, true, "path to an AF_UNIX socket which will receive a file descriptor referencing the exec process", "path"},
+      {"console-socket", 0, true,
+       "path to an AF_UNIX socket which will receive a file descriptor referencing the master end "
+       "of the console's pseudoterminal",
+       "path"},
+      {"pidfd-socket", 0, true,
+       "path to an AF_UNIX socket which will receive a file descriptor referencing the exec "
+       "process",
+       "path"},
       {"cwd", 0, true, "current working directory in the container", "dir"},
       {"env", 'e', true, "set environment variables", "KEY=VALUE"},
       {"tty", 't', false, "allocate a pseudo-TTY"},
@@ -31,12 +37,17 @@ std::vector<FlagSpec> ExecFlags() {
       {"process", 'p', true, "path to the process.json", "path"},
       {"detach", 'd', false, "detach from the container's process"},
       {"pid-file", 0, true, "specify the file to write the process id to", "path"},
-      {"process-label", 0, true, "set the asm process label for the process commonly used with selinux", "label"},
+      {"process-label", 0, true,
+       "set the asm process label for the process commonly used with selinux", "label"},
       {"apparmor", 0, true, "set the apparmor profile for the process", "profile"},
       {"no-new-privs", 0, false, "set the no new privileges value for the process"},
       {"cap", 'c', true, "add a capability to the bounding set for the process", "CAP_X"},
-      {"preserve-fds", 0, true, "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)", "N"},
-      {"cgroup", 0, true, "run the process in an (existing) sub-cgroup(s). Format is [<controller>:]<cgroup>.", "path"},
+      {"preserve-fds", 0, true,
+       "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)",
+       "N"},
+      {"cgroup", 0, true,
+       "run the process in an (existing) sub-cgroup(s). Format is [<controller>:]<cgroup>.",
+       "path"},
       {"ignore-paused", 0, false, "allow exec in a paused container"},
   };
 }
@@ -74,10 +85,12 @@ absl::StatusOr<container::ExecOptions> ExecOptionsFrom(const ParsedArgs& a) {
     for (const std::string& s : a.GetAll("additional-gids")) {
       int64_t gid = 0;
       if (!absl::SimpleAtoi(s, &gid)) {
-        return absl::InvalidArgumentError(absl::StrCat("invalid value \"", s, "\" for flag -additional-gids"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("invalid value \"", s, "\" for flag -additional-gids"));
       }
       if (gid < 0 || gid > UINT32_MAX) {
-        return absl::InvalidArgumentError(absl::StrCat("additional-gids must be a positive number ", gid));
+        return absl::InvalidArgumentError(
+            absl::StrCat("additional-gids must be a positive number ", gid));
       }
       o.additional_gids.push_back(static_cast<uint32_t>(gid));
     }
@@ -107,7 +120,8 @@ int RunExec(const Context& ctx, const ParsedArgs& a) {
 
 Command ExecCommand() {
   return {"exec",
-          "exec [command options] <container-id> <command> [command options]  || -p process.json <container-id>",
+          "exec [command options] <container-id> <command> [command options]  || -p process.json "
+          "<container-id>",
           "execute new process inside the container",
           ExecFlags(),
           1,

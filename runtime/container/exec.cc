@@ -106,7 +106,8 @@ absl::Status OpenInitNamespaces(int proc_dir, std::vector<JoinNs>* join, UniqueF
     int fd = ::openat(proc_dir, rel.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       if (errno == ENOENT) continue;  // a kernel without this namespace kind
-      if (errno == ESRCH) return absl::FailedPreconditionError("cannot exec in a stopped container");
+      if (errno == ESRCH)
+        return absl::FailedPreconditionError("cannot exec in a stopped container");
       return ErrnoError(absl::StrCat("open namespace ", name, " of the container"));
     }
     UniqueFd ns(fd);
@@ -268,11 +269,12 @@ absl::StatusOr<std::vector<std::string>> ExecCgroupDirs(
       found = true;
     }
     if (!found && ctrl.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "invalid --cgroup argument: ", path,
-          " (missing <controller>: prefix required for cgroup v1)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid --cgroup argument: ", path,
+                       " (missing <controller>: prefix required for cgroup v1)"));
     }
-    if (!found) return absl::InvalidArgumentError(absl::StrCat("unknown controller ", ctrl, " in --cgroup"));
+    if (!found)
+      return absl::InvalidArgumentError(absl::StrCat("unknown controller ", ctrl, " in --cgroup"));
   }
   return out;
 }
@@ -308,7 +310,8 @@ absl::StatusOr<std::vector<std::string>> DedupEnv(const std::vector<std::string>
     if (eq == std::string::npos) {
       return absl::InvalidArgumentError("invalid environment variable: missing '='");
     }
-    if (eq == 0) return absl::InvalidArgumentError("invalid environment variable: name cannot be empty");
+    if (eq == 0)
+      return absl::InvalidArgumentError("invalid environment variable: name cannot be empty");
     std::string key = kv.substr(0, eq);
     if (!seen.insert(key).second) continue;
     if (kv.find('\0') != std::string::npos) {
@@ -326,7 +329,8 @@ absl::StatusOr<std::map<std::string, std::string>> ParseSubCgroupPaths(
   std::map<std::string, std::string> out;
   for (const std::string& v : values) {
     std::vector<std::string> parts = absl::StrSplit(v, ':');
-    if (parts.size() > 2) return absl::InvalidArgumentError(absl::StrCat("invalid --cgroup argument: ", v));
+    if (parts.size() > 2)
+      return absl::InvalidArgumentError(absl::StrCat("invalid --cgroup argument: ", v));
     if (parts.size() == 1) {
       if (values.size() != 1) {
         return absl::InvalidArgumentError(
@@ -336,7 +340,8 @@ absl::StatusOr<std::map<std::string, std::string>> ParseSubCgroupPaths(
       continue;
     }
     for (absl::string_view ctrl : absl::StrSplit(parts[0], ',')) {
-      if (ctrl.empty()) return absl::InvalidArgumentError(absl::StrCat("invalid --cgroup argument: ", v));
+      if (ctrl.empty())
+        return absl::InvalidArgumentError(absl::StrCat("invalid --cgroup argument: ", v));
       out[std::string(ctrl)] = cgroups::CleanCgroupPath("/" + parts[1]);
     }
   }
@@ -383,7 +388,8 @@ absl::StatusOr<int> Exec(const Globals& g, const ExecOptions& opts) {
   }
   ASSIGN_OR_RETURN(ContainerRecord record, dir->Load());
   std::string status = StatusOf(record);
-  if (status == "stopped") return absl::FailedPreconditionError("cannot exec in a stopped container");
+  if (status == "stopped")
+    return absl::FailedPreconditionError("cannot exec in a stopped container");
   if (status == "creating") {
     return absl::FailedPreconditionError("cannot exec in a container that is being created");
   }
@@ -417,12 +423,14 @@ absl::StatusOr<int> Exec(const Globals& g, const ExecOptions& opts) {
     return absl::InvalidArgumentError(
         "cannot use console socket if runc will not detach or allocate tty");
   }
-  if (opts.preserve_fds < 0) return absl::InvalidArgumentError("--preserve-fds: must not be negative");
+  if (opts.preserve_fds < 0)
+    return absl::InvalidArgumentError("--preserve-fds: must not be negative");
 
   ASSIGN_OR_RETURN(ResolvedProcess resolved, ResolveProcess(process, spec.linux));
   for (const auto& w : resolved.caps.warnings) log::Warn(w);
   ASSIGN_OR_RETURN(auto sub_cgroups, ParseSubCgroupPaths(opts.cgroups));
-  if (record.cgroup.is_null()) return absl::FailedPreconditionError("container has no cgroup recorded");
+  if (record.cgroup.is_null())
+    return absl::FailedPreconditionError("container has no cgroup recorded");
   ASSIGN_OR_RETURN(std::unique_ptr<cgroups::Manager> cgroup, cgroups::Manager::Load(record.cgroup));
   cgroup->set_allow_populated(true);
   ASSIGN_OR_RETURN(std::vector<std::string> cgroup_dirs, ExecCgroupDirs(*cgroup, sub_cgroups));
@@ -514,8 +522,8 @@ absl::StatusOr<int> Exec(const Globals& g, const ExecOptions& opts) {
       if (ready && msg.status().code() == absl::StatusCode::kUnavailable) break;  // exec'd
       int ws = 0;
       if (::waitpid(pid, &ws, 0) == pid) guard.Release();
-      return absl::InternalError(absl::StrCat("unable to start container process: ",
-                                              "process exited during setup"));
+      return absl::InternalError(
+          absl::StrCat("unable to start container process: ", "process exited during setup"));
     }
     switch (msg->type) {
       case SyncMsg::kConsole:
@@ -528,8 +536,8 @@ absl::StatusOr<int> Exec(const Globals& g, const ExecOptions& opts) {
         std::string state = StateJsonForHooks(record, status);
         std::string cps = linux::BuildContainerProcessState(
             pid, spec.linux->seccomp->listener_metadata.value_or(""), state);
-        RETURN_IF_ERROR(linux::SendSeccompListener(*spec.linux->seccomp->listener_path,
-                                                   msg->fd.get(), cps));
+        RETURN_IF_ERROR(
+            linux::SendSeccompListener(*spec.linux->seccomp->listener_path, msg->fd.get(), cps));
         RETURN_IF_ERROR(parent_end.Send(SyncMsg::kSeccompSent));
         continue;
       }

@@ -20,8 +20,8 @@
 #include "absl/strings/str_join.h"
 #include "common/file_util.h"
 #include "common/unique_fd.h"
-#include "runtime/linux/console.h"
 #include "exec_test_util.h"
+#include "runtime/linux/console.h"
 
 namespace hull::exec_testing {
 namespace {
@@ -44,8 +44,8 @@ TEST_F(ExecTest, JoinsEveryNamespaceOfTheInit) {
   ASSERT_GT(init, 0);
   const std::vector<std::string> kinds = {"ipc", "mnt", "net", "pid", "uts", "cgroup", "user"};
   HullResult r = Exec({"sh", "-c",
-                      "for n in " + absl::StrJoin(kinds, " ") +
-                          "; do echo $n $(readlink /proc/self/ns/$n); done"});
+                       "for n in " + absl::StrJoin(kinds, " ") +
+                           "; do echo $n $(readlink /proc/self/ns/$n); done"});
   ASSERT_EQ(r.code, 0) << Describe(r);
   std::map<std::string, std::string> inside;
   for (const auto& line : Lines(r.out)) {
@@ -67,7 +67,8 @@ TEST_F(ExecTest, JoinsEveryNamespaceOfTheInit) {
 TEST_F(ExecTest, LivesInThePidNamespaceAndCgroupOfTheInit) {
   StartContainer();
   // Seen from inside: pid 1 is the container's sleep, and our cgroup lines equal its lines.
-  HullResult r = Exec({"sh", "-c", "cat /proc/1/comm; cat /proc/self/cgroup; echo ---; cat /proc/1/cgroup"});
+  HullResult r =
+      Exec({"sh", "-c", "cat /proc/1/comm; cat /proc/self/cgroup; echo ---; cat /proc/1/cgroup"});
   ASSERT_EQ(r.code, 0) << Describe(r);
   std::vector<std::string> parts = absl::StrSplit(r.out, "---\n");
   ASSERT_EQ(parts.size(), 2u) << r.out;
@@ -115,8 +116,8 @@ TEST_F(ExecTest, CwdFlagAndDefaultCwd) {
 
 TEST_F(ExecTest, UserAndAdditionalGids) {
   StartContainer();
-  HullResult r = Exec({"-u", "1000:1001", "-g", "44", "--additional-gids", "55", "--", "cat",
-                      "/proc/self/status"});
+  HullResult r = Exec(
+      {"-u", "1000:1001", "-g", "44", "--additional-gids", "55", "--", "cat", "/proc/self/status"});
   ASSERT_EQ(r.code, 0) << Describe(r);
   EXPECT_EQ(StatusField(r.out, "Uid"), "1000\t1000\t1000\t1000");
   EXPECT_EQ(StatusField(r.out, "Gid"), "1001\t1001\t1001\t1001");
@@ -238,7 +239,8 @@ TEST_F(ExecTest, ProcessFileReplacesTheWholeProcess) {
     "env": ["PATH=/bin", "GREETING=from-file"],
     "cwd": "/tmp",
     "user": {"uid": 123, "gid": 456}
-  })").ok());
+  })")
+                  .ok());
   // -e is ignored with --process, as in runc.
   HullResult r = Exec({"--process", file, "-e", "GREETING=flag", "--"});
   ASSERT_EQ(r.code, 0) << Describe(r);
@@ -251,7 +253,8 @@ TEST_F(ExecTest, ProcessFileWithTerminalNeedsConsoleSocketWhenDetached) {
   ASSERT_TRUE(WriteFileAtomic(file, R"({"terminal": true, "args": ["true"], "cwd": "/"})").ok());
   HullResult r = Exec({"-d", "-p", file, "--"});
   EXPECT_EQ(r.code, 255) << Describe(r);
-  EXPECT_THAT(r.err, HasSubstr("cannot allocate tty if runc will detach without setting console socket"));
+  EXPECT_THAT(r.err,
+              HasSubstr("cannot allocate tty if runc will detach without setting console socket"));
 }
 
 // A console-socket listener as containerd runs one: accept, receive the master.
@@ -356,11 +359,13 @@ TEST_F(ExecTest, RefusesAPausedContainerUnlessIgnorePaused) {
   ASSERT_EQ(p.code, 0) << Describe(p);
   HullResult r = Exec({"true"});
   EXPECT_EQ(r.code, 255) << Describe(r);
-  EXPECT_THAT(r.err, HasSubstr("cannot exec in a paused container (use --ignore-paused to override)"));
+  EXPECT_THAT(r.err,
+              HasSubstr("cannot exec in a paused container (use --ignore-paused to override)"));
 
   // With --ignore-paused the process joins the frozen cgroup and runs once resumed.
-  auto exec = std::async(std::launch::async,
-                         [&] { return Exec({"--ignore-paused", "--", "echo", "after-resume"}); });
+  auto exec = std::async(std::launch::async, [&] {
+    return Exec({"--ignore-paused", "--", "echo", "after-resume"});
+  });
   EXPECT_EQ(exec.wait_for(std::chrono::milliseconds(1500)), std::future_status::timeout)
       << "exec finished inside a paused container";
   HullResult res = Hull({"resume", id_});
@@ -550,7 +555,8 @@ TEST_F(ExecTest, ConsoleSocketNeedsDetachAndTty) {
   StartContainer();
   HullResult fg = Exec({"-t", "--console-socket", Dir() + "/none.sock", "--", "true"});
   EXPECT_EQ(fg.code, 255) << Describe(fg);
-  EXPECT_THAT(fg.err, HasSubstr("cannot use console socket if runc will not detach or allocate tty"));
+  EXPECT_THAT(fg.err,
+              HasSubstr("cannot use console socket if runc will not detach or allocate tty"));
   HullResult notty = Exec({"-d", "--console-socket", Dir() + "/none.sock", "--", "true"});
   EXPECT_EQ(notty.code, 255) << Describe(notty);
   HullResult nosock = Exec({"-d", "-t", "--", "true"});

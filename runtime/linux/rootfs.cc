@@ -142,21 +142,20 @@ absl::Status ApplySysctls(const std::map<std::string, std::string>& sysctl, int 
 }
 
 absl::Status PrepareRootfs(const spec::Spec& spec, const RootfsPlan& plan, UniqueFd* root_fd) {
-  // Stop mount events from leaking back to the host: everything becomes a slave (or what
-  // rootfsPropagation asks for).
-  unsigned long prop = MS_SLAVE | MS_REC;
-  if (spec.linux && spec.linux->rootfs_propagation) {
-    auto p = ParsePropagation(*spec.linux->rootfs_propagation);
-    if (!p.ok()) return Annotate(p.status(), "linux.rootfsPropagation");
-    prop = *p | MS_REC;
-    // shared root must still not propagate into the host's "/" through a private parent.
-  }
-  if (::mount(nullptr, "/", nullptr, prop, nullptr) != 0) {
+  // Stop mount events from leaking back to the host: every mount of our copy of the host's
+  // namespace becomes a slave (receives, never sends). Always, whatever rootfsPropagation says:
+  // making the copy "shared" would put it in the host's peer groups.
+  if (::mount(nullptr, "/", nullptr, MS_SLAVE | MS_REC, nullptr) != 0) {
     return ErrnoError("make / a slave mount");
   }
   // The rootfs becomes a mount point of its own (pivot_root needs one).
   if (::mount(plan.rootfs.c_str(), plan.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
     return ErrnoError(absl::StrCat("bind mount rootfs ", plan.rootfs));
+  }
+  if (spec.linux && spec.linux->rootfs_propagation) {
+    // Checked now so a typo fails before anything else; applied after pivot_root.
+    auto p = ParsePropagation(*spec.linux->rootfs_propagation);
+    if (!p.ok()) return Annotate(p.status(), "linux.rootfsPropagation");
   }
   int fd = ::open(plan.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return ErrnoError(absl::StrCat("open rootfs ", plan.rootfs));
@@ -237,6 +236,16 @@ absl::Status FinishRootfs(const spec::Spec& spec, const RootfsPlan& plan, int ro
     if (::umount2(".", MNT_DETACH) != 0) return ErrnoError("unmount old root");
   }
   if (::chdir("/") != 0) return ErrnoError("chdir /");
+
+  // linux.rootfsPropagation applies to the rootfs mount tree, after pivot_root (which refuses a
+  // shared new root): "shared" makes new peer groups of the container's own, still slaves of
+  // the host, so nothing propagates back.
+  if (spec.linux && spec.linux->rootfs_propagation) {
+    ASSIGN_OR_RETURN(unsigned long p, ParsePropagation(*spec.linux->rootfs_propagation));
+    if (::mount(nullptr, "/", nullptr, p | MS_REC, nullptr) != 0) {
+      return ErrnoError("linux.rootfsPropagation: set propagation of /");
+    }
+  }
 
   if (spec.root && spec.root->readonly.value_or(false)) {
     int rfd = ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -397,6 +397,36 @@ TEST_F(IsolationTest, PropagationOptionIsApplied) {
   EXPECT_THAT(MountLine(r.out, "/mnt/private"), Not(HasSubstr("master:")));
 }
 
+TEST_F(IsolationTest, RootfsPropagation) {
+  struct Case {
+    const char* propagation;
+    const char* want;    // in the "/" mountinfo line
+    const char* absent;  // not in it
+  };
+  for (const Case& c : std::vector<Case>{{"shared", " shared:", nullptr},
+                                         {"private", nullptr, "shared:"},
+                                         {"slave", nullptr, "shared:"}}) {
+    Bundle b = MakeBundle();
+    b.spec().linux->rootfs_propagation = c.propagation;
+    auto& caps = *b.spec().process->capabilities;
+    for (auto* set : {&caps.bounding, &caps.effective, &caps.permitted}) {
+      set->push_back("CAP_SYS_ADMIN");
+    }
+    HullResult r = RunScript(b, "mkdir -p /mnt/p && mount -t tmpfs tmpfs /mnt/p && cat /proc/self/mountinfo");
+    ASSERT_EQ(r.code, 0) << c.propagation << ": " << r.err;
+    std::string root_line = MountLine(r.out, "/");
+    if (c.want) {
+      EXPECT_THAT(root_line, HasSubstr(c.want)) << c.propagation;
+    }
+    if (c.absent) {
+      EXPECT_THAT(root_line, Not(HasSubstr(c.absent))) << c.propagation;
+    }
+    // Whatever the propagation, the container's mounts never appear on the host.
+    EXPECT_THAT(ReadTestFile("/proc/self/mountinfo"), Not(HasSubstr(b.rootfs())))
+        << c.propagation;
+  }
+}
+
 TEST_F(IsolationTest, MountsDoNotLeakToTheHost) {
   Bundle b = MakeBundle();
   b.spec().mounts.push_back({.destination = "/mnt/t", .type = "tmpfs", .source = "tmpfs"});

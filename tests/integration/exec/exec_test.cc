@@ -472,6 +472,11 @@ TEST_F(ExecTest, JoinsTheUserNamespaceFirst) {
   s.linux->namespaces.push_back({"user", std::nullopt});
   s.linux->uid_mappings = {{0, 100000, 65536}};
   s.linux->gid_mappings = {{0, 100000, 65536}};
+  // Not about exec: on a pure cgroup v2 host, create cannot mount cgroup2 inside a user
+  // namespace yet (EPERM; runc falls back to a bind mount), so leave the cgroup mount out.
+  s.mounts.erase(std::remove_if(s.mounts.begin(), s.mounts.end(),
+                                [](const spec::Mount& m) { return m.type == "cgroup"; }),
+                 s.mounts.end());
   StartContainer(s);
   pid_t init = InitPid();
   ASSERT_GT(init, 0);

@@ -13,9 +13,11 @@ RTLOG="$WORK/runtime-calls.log"
 make_runtime_wrapper "$WORK/bin" "$RTNAME" "$RUNTIME" "$RTLOG"
 RT="$WORK/bin/$RTNAME"
 RTROOT="$WORK/rtroot"
+register_cgroup "$NS"
 
 cleanup() {
   set +e
+  CMD_TIMEOUT=10
   if [ -n "${CD_SOCK:-}" ] && [ -S "$CD_SOCK" ]; then
     # Best effort: remove whatever a failed check left behind, through containerd itself.
     for c in $(c_ctr task ls -q 2>/dev/null); do
@@ -28,6 +30,7 @@ cleanup() {
   # The shim's cleanup of a task whose shim is gone (the failed create) uses the default runc
   # root, /run/containerd/runc/<namespace>: remove the (empty) directory it leaves.
   rmdir "/run/containerd/runc/$NS" 2>/dev/null
+  kill_cgroup_tree "$NS"
   stop_containerd
   umount_under "$WORK"
   remove_cgroup_tree "$NS"
@@ -249,6 +252,37 @@ if c_run -d "$IMG" ex2 sleep 1000 >/dev/null 2>&1; then
 else
   fail "$P/exec-user-cwd" "ctr run -d ex2 failed $(rt_tail 3)"
 fi
+
+# --- concurrency: parallel creates in one runtime root, parallel execs into one container ------
+ok=1
+bg=()
+for i in 1 2 3 4 5; do
+  c_run -d "$IMG" "par$i" sleep 1000 >"$WORK/par$i.out" 2>&1 &
+  bg+=($!)
+done
+wait "${bg[@]}"  # (a bare `wait` would also wait for containerd)
+for i in 1 2 3 4 5; do
+  st=$(wait_status "par$i" RUNNING) || { ok=0; why="par$i: $st $(cat "$WORK/par$i.out")"; }
+done
+if [ $ok = 1 ]; then pass "$P/parallel-run"; else fail "$P/parallel-run" "$why $(rt_tail 3)"; fi
+if [ $ok = 1 ]; then
+  bg=()
+  for i in 1 2 3 4 5 6; do
+    c_ctr task exec --fifo-dir "$FIFO" --exec-id "px$i" par1 sh -c "echo exec-$i" >"$WORK/px$i.out" 2>&1 &
+    bg+=($!)
+  done
+  wait "${bg[@]}"
+  got=$(cat "$WORK"/px[1-6].out | sort | tr '\n' ' ')
+  expect_eq "$P/parallel-exec" "exec-1 exec-2 exec-3 exec-4 exec-5 exec-6 " "$got" "$(rt_tail '\[exec\]')"
+fi
+for i in 1 2 3 4 5; do
+  c_ctr task kill -s KILL "par$i" >/dev/null 2>&1
+done
+for i in 1 2 3 4 5; do
+  wait_status "par$i" STOPPED >/dev/null
+  c_ctr task delete "par$i" >/dev/null 2>&1
+  c_ctr container delete "par$i" >/dev/null 2>&1
+done
 
 # --- a failing container: the runtime's error reaches the user --------------------------------
 out=$(c_run --rm "$IMG" bad1 /no/such/binary 2>&1)

@@ -21,15 +21,18 @@ NET="10.213.$((16#${SFX:0:2})).0/24"
 IMG=localhost/hull-test:latest
 CRI_CLIENT_DIR=${CRI_CLIENT_DIR:-$REPO/build-clients/cri}
 mkdir -p "$WORK"/{cni-conf,ipam,logs,bind}
+register_cgroup "$CGP"
 
 cleanup() {
   set +e
+  CMD_TIMEOUT=10
   if [ -n "${CD_SOCK:-}" ] && [ -S "$CD_SOCK" ] && [ -x "${CC:-}" ]; then
     for sb in ${PODS:-}; do
       cc stopp "$sb" >/dev/null 2>&1
       cc rmp "$sb" >/dev/null 2>&1
     done
   fi
+  kill_cgroup_tree "$CGP"
   stop_containerd
   umount_under "$WORK"
   remove_cgroup_tree "$CGP"

@@ -162,3 +162,41 @@ pid_alive() {
   done
   return 0
 }
+
+# kill_cgroup_tree NAME: SIGKILLs every process in the cgroup subtree NAME (one this test made:
+# its containers), thawing it first, since a frozen task only dies once thawed.
+kill_cgroup_tree() {
+  local rel=$1 f i
+  [ -n "$rel" ] || return 0
+  for f in $(find "/sys/fs/cgroup/freezer/$rel" -name freezer.state 2>/dev/null); do
+    echo THAWED >"$f" 2>/dev/null
+  done
+  for i in 1 2 3; do
+    for f in $(find "/sys/fs/cgroup/pids/$rel" "/sys/fs/cgroup/memory/$rel" "/sys/fs/cgroup/unified/$rel" \
+      -name cgroup.procs 2>/dev/null); do
+      xargs -r kill -KILL <"$f" 2>/dev/null
+    done
+    sleep 0.2
+  done
+}
+
+# register_cgroup NAME: records a cgroup parent this scenario creates, so that run.sh can kill
+# and remove what is left in it even if the scenario itself was killed by its time limit.
+register_cgroup() { echo "$1" >>"$WORK/.cgroups"; }
+
+# reap_scenario WORK: the safety net run.sh applies after each scenario: containers in the
+# registered cgroups, then every process still running with WORK in its command line
+# (containerd, shims, conmon, podman), then mounts and cgroups.
+reap_scenario() {
+  local work=$1 cg p
+  for cg in $(cat "$work/.cgroups" 2>/dev/null); do kill_cgroup_tree "$cg"; done
+  for p in $(pids_with_arg "$work"); do
+    [ "$p" = $$ ] || stop_pid "$p" 3
+  done
+  umount_under "$work"
+  for cg in $(cat "$work/.cgroups" 2>/dev/null); do
+    remove_cgroup_tree "$cg"
+    # The ctr scenario's containerd namespace has the same name (see containerd_ctr.sh).
+    rmdir "/run/containerd/runc/$cg" 2>/dev/null
+  done
+}

@@ -14,6 +14,7 @@ RT="$WORK/bin/$RTNAME"
 CGP="hullpod-$(rand_suffix)"  # cgroup parent: /$CGP/libpod-<id>, conmon in /$CGP/conmon
 IMG=localhost/hull-test:latest
 mkdir -p "$WORK"/{graph,run,tmp,cni}
+register_cgroup "$CGP"
 
 # podman's default nofile/nproc of 1048576 are above the hard limits conmon runs with here
 # (raising them needs CAP_SYS_RESOURCE, which this host lacks): ask for less.
@@ -69,7 +70,9 @@ wait_state() {
 
 cleanup() {
   set +e
+  CMD_TIMEOUT=20
   pm rm -af -t 0 >/dev/null 2>&1 </dev/null
+  kill_cgroup_tree "$CGP"
   # conmon processes are ours (found by our private storage path in their command line).
   for p in $(pids_with_arg "$WORK/graph"); do stop_pid "$p" 3; done
   umount_under "$WORK"
@@ -148,6 +151,23 @@ is-a-tty' "$out" "$(rt_tail '\[exec\]')"
   quota=$(cat "$(ctr_cg cpu d1)/cpu.cfs_quota_us" 2>/dev/null)
   if [ $rc = 0 ] && [ "$mem" = 67108864 ] && [ "$quota" = 50000 ]; then pass "$P/update"; else
     fail "$P/update" "rc=$rc out=[$out] memory.limit_in_bytes=$mem (want 67108864) cfs_quota_us=$quota (want 50000) $(rt_tail '\[update\]')"
+  fi
+
+  # A second container joining d1's PID and IPC namespaces by path (/proc/<pid>/ns/...).
+  out=$(pm run --rm --pid container:d1 --ipc container:d1 --cgroup-parent "/$CGP" "$IMG" \
+    sh -c 'cat /proc/1/cmdline | tr "\0" " "; echo; readlink /proc/self/ns/ipc' 2>&1 </dev/null)
+  d1pid=$(pm inspect -f '{{.State.Pid}}' d1 </dev/null 2>&1)
+  expect_eq "$P/join-pid-ipc-namespaces" "sh -c trap \"exit 0\" TERM; echo started; while :; do sleep 0.2; done 
+$(readlink "/proc/$d1pid/ns/ipc")" "$out" "$(rt_tail '\[create\]')"
+
+  # Signals by number (podman passes `kill ID 10`); the init traps USR1.
+  pm exec d1 sh -c 'true' >/dev/null 2>&1 </dev/null
+  out=$(pm kill -s USR1 d1 2>&1 </dev/null)
+  sleep 0.5
+  st=$(state d1)
+  # The init has no USR1 trap: as PID 1 of its namespace it ignores the signal and keeps running.
+  if [ "$st" = running ] && grep -q '\[kill\].*\[10\]' "$RTLOG"; then pass "$P/kill-usr1-ignored-by-init"; else
+    fail "$P/kill-usr1-ignored-by-init" "out=[$out] status=$st $(rt_tail '\[kill\]')"
   fi
 
   out=$(pm pause d1 2>&1 </dev/null)

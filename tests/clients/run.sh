@@ -66,8 +66,15 @@ chmod 711 "$WORKROOT"
 RESULTS="$WORKROOT/results"
 : >"$RESULTS"
 source "$HERE/lib.sh"
+# containerd makes /run/containerd/{s,fifo,runc} whatever its config says; remove them (when
+# empty) at the end if the host had no /run/containerd before.
+RUN_CONTAINERD_EXISTED=0
+[ -d /run/containerd ] && RUN_CONTAINERD_EXISTED=1
 final_cleanup() {
   umount_under "$WORKROOT"
+  if [ "$RUN_CONTAINERD_EXISTED" = 0 ]; then
+    rmdir /run/containerd/s /run/containerd/fifo /run/containerd/runc /run/containerd 2>/dev/null
+  fi
   if [ "$KEEP" = 1 ]; then echo "kept $WORKROOT"; else rm -rf "$WORKROOT"; fi
 }
 trap final_cleanup EXIT
@@ -82,7 +89,7 @@ export IMAGE_TAR="$WORKROOT/images/hull-test.tar" PAUSE_TAR="$WORKROOT/images/hu
 
 # run_scenario NAME SCRIPT LIMIT_SECONDS REQUIRED_COMMANDS...
 run_scenario() {
-  local name=$1 script=$2 limit=$3
+  local name=$1 script=$2 limit=${SCENARIO_LIMIT:-$3}
   shift 3
   case ",$ONLY," in *",$name,"*) ;; *) return 0 ;; esac
   local c
@@ -96,7 +103,9 @@ run_scenario() {
   mkdir -p "$work"
   before=$(wc -l <"$RESULTS")
   echo "== $name (limit ${limit}s)"
-  WORK=$work timeout -k 30 "$limit" bash "$HERE/$script" </dev/null
+  # TERM at the limit lets the scenario run its cleanup (client calls then time out after 10-20 s);
+  # KILL 60 s later; reap_scenario below catches the rest.
+  WORK=$work timeout -k 60 "$limit" bash "$HERE/$script" </dev/null
   rc=$?
   after=$(wc -l <"$RESULTS")
   if [ $rc = 124 ] || [ $rc = 137 ]; then
@@ -104,12 +113,13 @@ run_scenario() {
   elif [ $rc != 0 ] && [ "$after" = "$before" ]; then
     echo "FAIL $name: scenario exited with $rc before any check" >>"$RESULTS"
   fi
-  umount_under "$work"
+  # Whatever the scenario's own cleanup missed (it may have been killed by the time limit).
+  reap_scenario "$work"
   [ "$KEEP" = 1 ] || rm -rf "$work"
 }
 
 start=$(date +%s)
-run_scenario ctr containerd_ctr.sh 240 containerd ctr containerd-shim-runc-v2 script
+run_scenario ctr containerd_ctr.sh 300 containerd ctr containerd-shim-runc-v2 script
 run_scenario podman podman.sh 300 podman conmon
 run_scenario cri cri.sh 300 containerd ctr protoc grpc_cpp_plugin pkg-config
 

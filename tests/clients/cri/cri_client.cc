@@ -132,10 +132,14 @@ std::string Positional(const Args& a, const char* what) {
 
 const char* ContainerStateName(runtime::v1::ContainerState s) {
   switch (s) {
-    case runtime::v1::CONTAINER_CREATED: return "CREATED";
-    case runtime::v1::CONTAINER_RUNNING: return "RUNNING";
-    case runtime::v1::CONTAINER_EXITED: return "EXITED";
-    default: return "UNKNOWN";
+    case runtime::v1::CONTAINER_CREATED:
+      return "CREATED";
+    case runtime::v1::CONTAINER_RUNNING:
+      return "RUNNING";
+    case runtime::v1::CONTAINER_EXITED:
+      return "EXITED";
+    default:
+      return "UNKNOWN";
   }
 }
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Start/stop a private containerd (sourced by containerd_ctr.sh and cri.sh).
 #
 # Everything lives under $CD (config, root, state, sockets); nothing touches /etc/containerd or
@@ -17,9 +18,6 @@ start_containerd() {
   [ -d /run/containerd ] && CD_RUN_EXISTED=1
   local disabled='disabled_plugins = ["io.containerd.grpc.v1.cri"]'
   [ "$cri" = 1 ] && disabled='disabled_plugins = []'
-  # overlayfs when the kernel has it (faster), otherwise the native (copy) snapshotter.
-  CD_SNAPSHOTTER=native
-  grep -qw overlay /proc/filesystems && CD_SNAPSHOTTER=overlayfs
   cat >"$CD/config.toml" <<EOF
 version = 2
 root = "$CD/root"

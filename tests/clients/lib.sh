@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the client scenarios (sourced, not executed).
 #
 # Every scenario script is started by run.sh with:

@@ -1,9 +1,9 @@
 // create, start, run, state, kill, delete.
 #include <cstdio>
 
-#include "absl/strings/string_view.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "runtime/cli/commands.h"
 #include "runtime/linux/signals.h"
 #include "spec/json.h"
@@ -13,12 +13,18 @@ namespace {
 
 std::vector<FlagSpec> CreateFlags() {
   return {
-      {"bundle", 'b', true, "path to the root of the bundle directory, defaults to the current directory", "dir"},
-      {"console-socket", 0, true, "path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the console's pseudoterminal", "path"},
+      {"bundle", 'b', true,
+       "path to the root of the bundle directory, defaults to the current directory", "dir"},
+      {"console-socket", 0, true,
+       "path to an AF_UNIX socket which will receive a file descriptor referencing the master end "
+       "of the console's pseudoterminal",
+       "path"},
       {"pid-file", 0, true, "specify the file to write the process id to", "path"},
       {"no-pivot", 0, false, "do not use pivot root to jail process inside rootfs"},
       {"no-new-keyring", 0, false, "do not create a new session keyring for the container"},
-      {"preserve-fds", 0, true, "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)", "N"},
+      {"preserve-fds", 0, true,
+       "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)",
+       "N"},
   };
 }
 
@@ -91,29 +97,44 @@ int RunDelete(const Context& ctx, const ParsedArgs& a) {
 }  // namespace
 
 Command CreateCommand() {
-  return {"create", "create [command options] <container-id>", "create a container", CreateFlags(),
-          -1, RunCreate};
+  return {
+      "create", "create [command options] <container-id>", "create a container", CreateFlags(), -1,
+      RunCreate};
 }
 Command StartCommand() {
-  return {"start", "start <container-id>", "executes the user defined process in a created container", {}, -1, RunStart};
+  return {"start",
+          "start <container-id>",
+          "executes the user defined process in a created container",
+          {},
+          -1,
+          RunStart};
 }
 Command RunCommand() {
   auto flags = CreateFlags();
   flags.push_back({"detach", 'd', false, "detach from the container's process"});
   flags.push_back({"keep", 0, false, "do not delete the container after it exits"});
-  return {"run", "run [command options] <container-id>", "create and run a container", flags, -1, RunRun};
+  return {"run", "run [command options] <container-id>", "create and run a container", flags, -1,
+          RunRun};
 }
 Command StateCommand() {
   return {"state", "state <container-id>", "output the state of a container", {}, -1, RunState};
 }
 Command KillCommand() {
-  return {"kill", "kill [command options] <container-id> [signal]",
+  return {"kill",
+          "kill [command options] <container-id> [signal]",
           "kill sends the specified signal (default: SIGTERM) to the container's init process",
-          {{"all", 'a', false, "send the specified signal to all processes inside the container"}}, -1, RunKill};
+          {{"all", 'a', false, "send the specified signal to all processes inside the container"}},
+          -1,
+          RunKill};
 }
 Command DeleteCommand() {
-  return {"delete", "delete [command options] <container-id>", "delete any resources held by the container often used with detached container",
-          {{"force", 'f', false, "Forcibly deletes the container if it is still running (uses SIGKILL)"}}, -1, RunDelete};
+  return {"delete",
+          "delete [command options] <container-id>",
+          "delete any resources held by the container often used with detached container",
+          {{"force", 'f', false,
+            "Forcibly deletes the container if it is still running (uses SIGKILL)"}},
+          -1,
+          RunDelete};
 }
 
 }  // namespace hull::cli

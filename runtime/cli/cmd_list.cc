@@ -1,9 +1,9 @@
 // list: runc's table/json, -q, and a docker-ps style view (--format ps).
 #include <cstdio>
 
-#include "absl/strings/string_view.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "runtime/cli/commands.h"
@@ -24,7 +24,8 @@ std::string Table(const std::vector<std::vector<std::string>>& rows, size_t pad 
     std::string line;
     for (size_t i = 0; i < r.size(); ++i) {
       line += r[i];
-      if (i + 1 < r.size()) line += std::string(std::max<size_t>(widths[i] + pad, 12) - r[i].size(), ' ');
+      if (i + 1 < r.size())
+        line += std::string(std::max<size_t>(widths[i] + pad, 12) - r[i].size(), ' ');
     }
     out += line + "\n";
   }
@@ -112,8 +113,8 @@ int RunList(const Context& ctx, const ParsedArgs& a) {
       } else {
         status = "Exited";
       }
-      rows.push_back({r.id.substr(0, 12), image, CommandLine(r), HumanDuration(now - created) + " ago",
-                      status});
+      rows.push_back({r.id.substr(0, 12), image, CommandLine(r),
+                      HumanDuration(now - created) + " ago", status});
     }
   } else if (format == "table") {
     rows.push_back({"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"});
@@ -132,10 +133,13 @@ int RunList(const Context& ctx, const ParsedArgs& a) {
 }  // namespace
 
 Command ListCommand() {
-  return {"list", "list [command options]", "lists containers started by hull with the given root",
+  return {"list",
+          "list [command options]",
+          "lists containers started by hull with the given root",
           {{"format", 'f', true, "select one of: table, json or ps (docker ps style)"},
            {"quiet", 'q', false, "display only container IDs"}},
-          -1, RunList};
+          -1,
+          RunList};
 }
 
 }  // namespace hull::cli

@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/strings/string_view.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/log.h"
 #include "common/version.h"
 #include "runtime/cli/args.h"
@@ -139,7 +139,8 @@ int Main(int argc, char** argv) {
   std::vector<FlagSpec> flags = cmd->flags;
   auto parsed = ParseArgs(rest, flags, cmd->stop_after_positional);
   if (!parsed.ok()) {
-    std::fprintf(stderr, "hull %s: %s\n", name.c_str(), std::string(parsed.status().message()).c_str());
+    std::fprintf(stderr, "hull %s: %s\n", name.c_str(),
+                 std::string(parsed.status().message()).c_str());
     return 1;
   }
   return cmd->run(ctx, *parsed);

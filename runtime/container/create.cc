@@ -13,9 +13,9 @@
 #include <cstdlib>
 #include <memory>
 
-#include "absl/strings/string_view.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/fault.h"
 #include "common/file_util.h"
 #include "common/log.h"
@@ -79,20 +79,21 @@ absl::StatusOr<UniqueFd> OpenVerifiedHostProc() {
 
 std::string FormatIdMap(const std::vector<spec::LinuxIDMapping>& maps) {
   std::string out;
-  for (const auto& m : maps) absl::StrAppend(&out, m.container_id, " ", m.host_id, " ", m.size, "\n");
+  for (const auto& m : maps)
+    absl::StrAppend(&out, m.container_id, " ", m.host_id, " ", m.size, "\n");
   return out;
 }
 
 absl::Status WriteIdMaps(pid_t pid, const spec::Linux& linux) {
   if (!linux.uid_mappings.empty()) {
-    RETURN_IF_ERROR_CTX(WriteExistingFile(absl::StrCat("/proc/", pid, "/uid_map"),
-                                          FormatIdMap(linux.uid_mappings)),
-                        "linux.uidMappings");
+    RETURN_IF_ERROR_CTX(
+        WriteExistingFile(absl::StrCat("/proc/", pid, "/uid_map"), FormatIdMap(linux.uid_mappings)),
+        "linux.uidMappings");
   }
   if (!linux.gid_mappings.empty()) {
-    RETURN_IF_ERROR_CTX(WriteExistingFile(absl::StrCat("/proc/", pid, "/gid_map"),
-                                          FormatIdMap(linux.gid_mappings)),
-                        "linux.gidMappings");
+    RETURN_IF_ERROR_CTX(
+        WriteExistingFile(absl::StrCat("/proc/", pid, "/gid_map"), FormatIdMap(linux.gid_mappings)),
+        "linux.gidMappings");
   }
   return absl::OkStatus();
 }
@@ -193,7 +194,8 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   {
     struct stat st;
     if (::stat(rootfs.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-      return absl::InvalidArgumentError(absl::StrCat("root.path: rootfs ", rootfs, " is not a directory"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("root.path: rootfs ", rootfs, " is not a directory"));
     }
     ASSIGN_OR_RETURN(rootfs, AbsolutePath(rootfs));
   }
@@ -203,7 +205,8 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
         "cannot allocate tty if runc will detach without setting console socket");
   }
   if (!terminal && !opts.console_socket.empty()) {
-    return absl::InvalidArgumentError("cannot use console socket if runc will not detach or allocate tty");
+    return absl::InvalidArgumentError(
+        "cannot use console socket if runc will not detach or allocate tty");
   }
 
   // Namespaces: which to create, which to join.
@@ -220,7 +223,8 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
         if (ns.type != kind.oci_type) continue;
         if (ns.path && !ns.path->empty()) {
           int fd = ::open(ns.path->c_str(), O_RDONLY | O_CLOEXEC);
-          if (fd < 0) return ErrnoError(absl::StrCat("linux.namespaces[", i, "].path: open ", *ns.path));
+          if (fd < 0)
+            return ErrnoError(absl::StrCat("linux.namespaces[", i, "].path: open ", *ns.path));
           if (kind.clone_flag == CLONE_NEWPID) {
             pid_ns_to_join.reset(fd);
           } else {
@@ -247,18 +251,32 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   if (!(unshare_flags & CLONE_NEWNS)) {
     bool joins_mnt = false;
     for (auto& [f, fd] : join) joins_mnt = joins_mnt || f == CLONE_NEWNS;
-    if (!joins_mnt) return absl::InvalidArgumentError("linux.namespaces: a mount namespace is required");
+    if (!joins_mnt)
+      return absl::InvalidArgumentError("linux.namespaces: a mount namespace is required");
   }
   if (spec.hostname && !spec.hostname->empty() && !new_uts) {
     bool joins_uts = false;
     for (auto& [f, fd] : join) joins_uts = joins_uts || f == CLONE_NEWUTS;
-    if (!joins_uts) return absl::InvalidArgumentError("hostname: unable to set hostname without a private UTS namespace");
+    if (!joins_uts)
+      return absl::InvalidArgumentError(
+          "hostname: unable to set hostname without a private UTS namespace");
+  }
+  // The kernel's limit (HOST_NAME_MAX): refused here, before anything exists, without
+  // echoing a name that may be arbitrarily long.
+  if (spec.hostname && spec.hostname->size() > 64) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("hostname: ", spec.hostname->size(), " bytes, longer than 64"));
+  }
+  if (spec.domainname && spec.domainname->size() > 64) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("domainname: ", spec.domainname->size(), " bytes, longer than 64"));
   }
   if (spec.linux && !spec.linux->time_offsets.empty() && !new_timens) {
     return absl::InvalidArgumentError("linux.timeOffsets: requires a new time namespace");
   }
   if (new_userns && (spec.linux->uid_mappings.empty() || spec.linux->gid_mappings.empty())) {
-    return absl::InvalidArgumentError("linux.uidMappings: user namespace requires uid and gid mappings");
+    return absl::InvalidArgumentError(
+        "linux.uidMappings: user namespace requires uid and gid mappings");
   }
 
   // idmap/ridmap mounts: one user namespace per mount with its mappings (the mount's own, else
@@ -272,10 +290,10 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
     for (const auto& o : m.options) idmap = idmap || o == "idmap" || o == "ridmap";
     if (!idmap) continue;
     std::string what = absl::StrCat("mounts[", i, "]");
-    const auto& uids = !m.uid_mappings.empty() || !spec.linux ? m.uid_mappings
-                                                              : spec.linux->uid_mappings;
-    const auto& gids = !m.gid_mappings.empty() || !spec.linux ? m.gid_mappings
-                                                              : spec.linux->gid_mappings;
+    const auto& uids =
+        !m.uid_mappings.empty() || !spec.linux ? m.uid_mappings : spec.linux->uid_mappings;
+    const auto& gids =
+        !m.gid_mappings.empty() || !spec.linux ? m.gid_mappings : spec.linux->gid_mappings;
     if (uids.empty() || gids.empty()) {
       return absl::InvalidArgumentError(
           what + ": idmap mount needs uidMappings and gidMappings (on the mount or in linux)");
@@ -445,8 +463,8 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
       std::string state = StateJsonForHooks(record, "creating");
       std::string cps = linux::BuildContainerProcessState(
           pid, spec.linux->seccomp->listener_metadata.value_or(""), state);
-      RETURN_IF_ERROR(linux::SendSeccompListener(*spec.linux->seccomp->listener_path,
-                                                 msg.fd.get(), cps));
+      RETURN_IF_ERROR(
+          linux::SendSeccompListener(*spec.linux->seccomp->listener_path, msg.fd.get(), cps));
       RETURN_IF_ERROR(parent_end.Send(SyncMsg::kSeccompSent));
       continue;
     }

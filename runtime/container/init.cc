@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "runtime/container/init.h"
 
 #include <fcntl.h>
@@ -15,6 +14,7 @@
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/file_util.h"
 #include "common/status.h"
 #include "hooks/hooks.h"
@@ -101,10 +101,10 @@ absl::Status SetupAndWait(const InitPlan& plan) {
   ::setsid();
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (spec.hostname && !spec.hostname->empty()) {
-    RETURN_IF_ERROR_CTX(linux::SetHostname(*spec.hostname), "hostname");
+    RETURN_IF_ERROR(linux::SetHostname(*spec.hostname));  // names the field itself
   }
   if (spec.domainname && !spec.domainname->empty()) {
-    RETURN_IF_ERROR_CTX(linux::SetDomainname(*spec.domainname), "domainname");
+    RETURN_IF_ERROR(linux::SetDomainname(*spec.domainname));
   }
   if (!plan.no_new_keyring) {
     std::string name = absl::StrCat("_ses.", plan.id);
@@ -159,7 +159,8 @@ absl::Status SetupAndWait(const InitPlan& plan) {
     console_slave.reset();
   }
 
-  ASSIGN_OR_RETURN(std::string exe, FindExecutable(plan.process->process.args[0], plan.process->process.env));
+  ASSIGN_OR_RETURN(std::string exe,
+                   FindExecutable(plan.process->process.args[0], plan.process->process.env));
   ASSIGN_OR_RETURN(UniqueFd listener, ApplyProcessSettings(*plan.process));
   if (listener) {
     RETURN_IF_ERROR(plan.channel->Send(SyncMsg::kSeccompFd, "", listener.get()));
@@ -180,8 +181,8 @@ absl::Status SetupAndWait(const InitPlan& plan) {
   ::close(plan.host_proc_fd);
 
   if (spec.hooks && !spec.hooks->start_container.empty()) {
-    RETURN_IF_ERROR(hooks::RunHooks("startContainer", spec.hooks->start_container,
-                                    StateJson(plan, "running")));
+    RETURN_IF_ERROR(
+        hooks::RunHooks("startContainer", spec.hooks->start_container, StateJson(plan, "running")));
   }
   RETURN_IF_ERROR(linux::ApplyFinalCpuAffinity(plan.process->affinity));
   CloseFdsOnExec(3 + plan.preserve_fds);

@@ -28,13 +28,13 @@ struct InitPlan {
   std::vector<std::pair<int, int>> join;
   // A user namespace was created (clone) or joined: switch to its root after joining.
   bool in_userns = false;
-  int unshare_flags = 0;   // namespaces the child creates itself after joining
+  int unshare_flags = 0;  // namespaces the child creates itself after joining
   bool new_timens = false;
-  int fifo_fd = -1;        // O_PATH fd of <state>/exec.fifo
+  int fifo_fd = -1;  // O_PATH fd of <state>/exec.fifo
   // The locked state directory: closed first thing in the child, whose copy would otherwise
   // keep the parent's flock held until execve.
   int state_dir_fd = -1;
-  int host_proc_fd = -1;   // O_PATH fd of the host's /proc (verified procfs)
+  int host_proc_fd = -1;  // O_PATH fd of the host's /proc (verified procfs)
   SyncChannel* channel = nullptr;
 };
 

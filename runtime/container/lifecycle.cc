@@ -9,8 +9,8 @@
 #include <chrono>
 #include <thread>
 
-#include "absl/strings/string_view.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/fault.h"
 #include "common/log.h"
 #include "common/status.h"
@@ -66,7 +66,9 @@ void WaitForExit(const ContainerRecord& r, int timeout_ms) {
   }
 }
 
-std::string ConfigPoststopState(const ContainerRecord& r) { return StateJsonForHooks(r, "stopped"); }
+std::string ConfigPoststopState(const ContainerRecord& r) {
+  return StateJsonForHooks(r, "stopped");
+}
 
 void RunPoststopHooks(const ContainerRecord& r) {
   auto spec = spec::DecodeConfig(r.config);
@@ -131,9 +133,11 @@ absl::Status Start(const Globals& g, const std::string& id) {
   ASSIGN_OR_RETURN(ContainerDir dir, store.Open(id));
   ASSIGN_OR_RETURN(ContainerRecord r, dir.Load());
   std::string status = StatusOfDir(dir, r);
-  if (status == "stopped") return absl::FailedPreconditionError("cannot start a container that has stopped");
+  if (status == "stopped")
+    return absl::FailedPreconditionError("cannot start a container that has stopped");
   if (status != "created") {
-    return absl::FailedPreconditionError(absl::StrCat("cannot start an already ", status, " container"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot start an already ", status, " container"));
   }
   std::string fifo_path = dir.path() + "/exec.fifo";
   int fd = ::open(fifo_path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -171,8 +175,8 @@ absl::Status Start(const Globals& g, const std::string& id) {
   ::unlink(fifo_path.c_str());
   auto spec = spec::DecodeConfig(r.config);
   if (spec.ok() && spec->hooks && !spec->hooks->poststart.empty()) {
-    absl::Status st = hooks::RunHooks("poststart", spec->hooks->poststart,
-                                      StateJsonForHooks(r, "running"));
+    absl::Status st =
+        hooks::RunHooks("poststart", spec->hooks->poststart, StateJsonForHooks(r, "running"));
     if (!st.ok()) {
       // runtime.md lifecycle step 9: a failing poststart hook is an error; stop the container.
       (void)SignalInit(r, SIGKILL);
@@ -191,7 +195,8 @@ absl::Status Kill(const Globals& g, const std::string& id, int sig, bool all) {
     ASSIGN_OR_RETURN(auto cg, LoadCgroup(r));
     if (status == "stopped") {
       auto pids = cg->Pids();
-      if (!pids.ok() || pids->empty()) return absl::FailedPreconditionError("container not running");
+      if (!pids.ok() || pids->empty())
+        return absl::FailedPreconditionError("container not running");
     }
     return cg->KillAll(sig);
   }

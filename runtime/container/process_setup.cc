@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "runtime/container/process_setup.h"
 
 #include <fcntl.h>
@@ -14,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "common/status.h"
 #include "runtime/linux/identity.h"
 #include "runtime/linux/lsm.h"
@@ -109,10 +109,13 @@ absl::StatusOr<ResolvedProcess> ResolveProcess(const spec::Process& process,
 absl::StatusOr<UniqueFd> ApplyProcessSettings(const ResolvedProcess& rp) {
   const spec::Process& p = rp.process;
   RETURN_IF_ERROR(linux::ApplyRlimits(rp.rlimits));
-  if (p.oom_score_adj) RETURN_IF_ERROR_CTX(linux::SetOomScoreAdj(*p.oom_score_adj), "process.oomScoreAdj");
+  if (p.oom_score_adj)
+    RETURN_IF_ERROR_CTX(linux::SetOomScoreAdj(*p.oom_score_adj), "process.oomScoreAdj");
   if (rp.scheduler) RETURN_IF_ERROR_CTX(linux::ApplyScheduler(*rp.scheduler), "process.scheduler");
-  if (rp.io_priority) RETURN_IF_ERROR_CTX(linux::SetIOPriority(*rp.io_priority), "process.ioPriority");
-  if (rp.personality) RETURN_IF_ERROR_CTX(linux::SetPersonality(*rp.personality), "linux.personality");
+  if (rp.io_priority)
+    RETURN_IF_ERROR_CTX(linux::SetIOPriority(*rp.io_priority), "process.ioPriority");
+  if (rp.personality)
+    RETURN_IF_ERROR_CTX(linux::SetPersonality(*rp.personality), "linux.personality");
   if (p.apparmor_profile && !p.apparmor_profile->empty()) {
     RETURN_IF_ERROR(linux::ApplyApparmorProfile(*p.apparmor_profile));
   }
@@ -162,11 +165,13 @@ absl::StatusOr<std::string> FindExecutable(const std::string& arg0,
                                            const std::vector<std::string>& env) {
   auto executable = [](const std::string& path) {
     struct stat st;
-    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+           ::access(path.c_str(), X_OK) == 0;
   };
   if (arg0.find('/') != std::string::npos) {
     if (!executable(arg0)) {
-      return absl::NotFoundError(absl::StrCat("exec: \"", arg0, "\": ", std::strerror(errno ? errno : ENOENT)));
+      return absl::NotFoundError(
+          absl::StrCat("exec: \"", arg0, "\": ", std::strerror(errno ? errno : ENOENT)));
     }
     return arg0;
   }

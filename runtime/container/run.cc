@@ -1,15 +1,15 @@
 // `run`: create + start, then (unless detached) wait for the container, forwarding signals and
 // relaying the terminal, and exit with its code; delete it afterwards unless --keep.
+#include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include <optional>
 
-#include "absl/strings/string_view.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/log.h"
 #include "common/status.h"
 #include "runtime/container/container.h"

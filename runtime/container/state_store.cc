@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "runtime/container/state_store.h"
 
 #include <dirent.h>
@@ -11,6 +10,7 @@
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/file_util.h"
 #include "common/status.h"
 

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "common/unique_fd.h"
 #include "spec/json.h"
 
@@ -31,12 +31,12 @@ struct ContainerRecord {
   std::string created;  // RFC 3339 with nanoseconds, UTC
   std::string owner;
   std::map<std::string, std::string> annotations;
-  json::Value cgroup;           // cgroups::Manager::Serialize()
-  std::optional<int> exit_code; // known only when a foreground `run` reaped the process
-  std::string stopped_at;       // when exit_code was recorded
+  json::Value cgroup;            // cgroups::Manager::Serialize()
+  std::optional<int> exit_code;  // known only when a foreground `run` reaped the process
+  std::string stopped_at;        // when exit_code was recorded
   bool systemd_cgroup = false;
   std::vector<std::string> poststop_hooks_json;  // unused placeholder for now
-  json::Value config;           // the parsed config.json as given (for exec, hooks, ps view)
+  json::Value config;  // the parsed config.json as given (for exec, hooks, ps view)
 };
 
 json::Value EncodeRecord(const ContainerRecord& r);
@@ -53,7 +53,8 @@ class StateStore {
   const std::string& root() const { return root_; }
   std::string DirOf(absl::string_view id) const;
 
-  // Creates <root>/<id> exclusively and locks it. AlreadyExists -> "container with given ID already exists" (runc's text).
+  // Creates <root>/<id> exclusively and locks it. AlreadyExists -> "container with given ID already
+  // exists" (runc's text).
   absl::StatusOr<ContainerDir> CreateNew(absl::string_view id) const;
   enum class Lock { kExclusive, kShared, kNone };
   // Opens (and locks) an existing container. NotFound -> "container does not exist".

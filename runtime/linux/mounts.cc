@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "runtime/linux/mounts.h"
 
 #include <fcntl.h>
@@ -10,6 +9,7 @@
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/status.h"
 #include "runtime/linux/safe_path.h"
 #include "runtime/linux/syscalls.h"
@@ -17,7 +17,9 @@
 namespace hull::linux {
 namespace {
 
-int FsOpen(const char* type) { return static_cast<int>(::syscall(SYS_fsopen, type, FSOPEN_CLOEXEC)); }
+int FsOpen(const char* type) {
+  return static_cast<int>(::syscall(SYS_fsopen, type, FSOPEN_CLOEXEC));
+}
 int FsConfig(int fd, unsigned cmd, const char* key, const void* value, int aux) {
   return static_cast<int>(::syscall(SYS_fsconfig, fd, cmd, key, value, aux));
 }
@@ -32,9 +34,15 @@ std::string FsContextMessage(int fsfd) {
   for (;;) {
     ssize_t n = ::read(fsfd, buf, sizeof buf - 1);
     if (n <= 0) break;
-    buf[n] = 0;
+    // Each message is "<level> <text>\n" (level e, w or i): keep the text, one line.
+    std::string msg(buf, static_cast<size_t>(n));
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    if (msg.size() > 2 && msg[1] == ' ') msg = msg.substr(2);
+    for (char& c : msg) {
+      if (c == '\n') c = ' ';
+    }
     if (!out.empty()) out += "; ";
-    out += buf;
+    out += msg;
   }
   return out;
 }
@@ -108,17 +116,17 @@ absl::Status MountCgroup(int root_fd, const MountRequest& req, const MountOption
     if (src < 0) return ErrnoError(absl::StrCat(what, ": open ", host_dir));
     UniqueFd src_fd(src);
     ASSIGN_OR_RETURN(UniqueFd m, CloneMountOf(src_fd.get(), false));
-    RETURN_IF_ERROR(SetMountAttrs(m.get(), opts.attr_set | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-                                               MOUNT_ATTR_NOEXEC,
-                                  opts.attr_clr, false, what));
+    RETURN_IF_ERROR(SetMountAttrs(
+        m.get(), opts.attr_set | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+        opts.attr_clr, false, what));
     RETURN_IF_ERROR(AttachMount(m.get(), sub.get(), what));
     // Co-mounted controllers ("cpu,cpuacct") also get a symlink per controller, as on hosts.
     if (name.find(',') != std::string::npos) {
       size_t start = 0;
       while (start <= name.size()) {
         size_t comma = name.find(',', start);
-        std::string part = name.substr(start, comma == std::string::npos ? std::string::npos
-                                                                         : comma - start);
+        std::string part =
+            name.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         ASSIGN_OR_RETURN(UniqueFd dir, OpenInRoot(root_fd, req.destination, O_PATH | O_DIRECTORY));
         if (::symlinkat(name.c_str(), dir.get(), part.c_str()) != 0 && errno != EEXIST) {
           return ErrnoError(absl::StrCat(what, ": symlink ", part));
@@ -137,9 +145,8 @@ absl::Status MountCgroup(int root_fd, const MountRequest& req, const MountOption
 }  // namespace
 
 absl::StatusOr<UniqueFd> CloneMountOf(int fd, bool recursive) {
-  int m = sys::OpenTree(fd, "",
-                        OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
-                            (recursive ? AT_RECURSIVE : 0));
+  int m = sys::OpenTree(
+      fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0));
   if (m < 0) return ErrnoError("open_tree (bind)");
   return UniqueFd(m);
 }

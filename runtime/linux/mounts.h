@@ -20,7 +20,7 @@ struct MountRequest {
   std::string type;         // "" for binds
   std::string source;       // host path for binds (absolute), fs source otherwise
   std::vector<std::string> options;
-  std::string json_path;    // "mounts[3]" for errors
+  std::string json_path;  // "mounts[3]" for errors
   // For "cgroup" mounts on v1/hybrid hosts: the container's cgroup directories on the host,
   // keyed by hierarchy name ("memory", "cpu,cpuacct", "unified", ...).
   std::vector<std::pair<std::string, std::string>> cgroup_v1_dirs;

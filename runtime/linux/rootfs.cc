@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "runtime/linux/rootfs.h"
 
 #include <fcntl.h>
@@ -13,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/string_view.h"
 #include "common/status.h"
 #include "runtime/linux/devices.h"
 #include "runtime/linux/mount_options.h"
@@ -77,9 +77,9 @@ absl::Status MaskPaths(const std::vector<std::string>& paths, int root_fd) {
       if (::syscall(SYS_fsconfig, fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
         return ErrnoError(what + ": create tmpfs");
       }
-      int m = static_cast<int>(::syscall(SYS_fsmount, fs.get(), FSMOUNT_CLOEXEC,
-                                         MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-                                             MOUNT_ATTR_NOEXEC));
+      int m = static_cast<int>(
+          ::syscall(SYS_fsmount, fs.get(), FSMOUNT_CLOEXEC,
+                    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC));
       if (m < 0) return ErrnoError(what + ": fsmount tmpfs");
       UniqueFd mnt(m);
       RETURN_IF_ERROR(AttachMount(mnt.get(), target->get(), what));
@@ -100,9 +100,9 @@ absl::Status ReadonlyPaths(const std::vector<std::string>& paths, int root_fd) {
       return Annotate(target.status(), what);
     }
     ASSIGN_OR_RETURN(UniqueFd mnt, CloneMountOf(target->get(), true));
-    RETURN_IF_ERROR(SetMountAttrs(mnt.get(), MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-                                                 MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
-                                  0, true, what));
+    RETURN_IF_ERROR(SetMountAttrs(
+        mnt.get(), MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0,
+        true, what));
     RETURN_IF_ERROR(AttachMount(mnt.get(), target->get(), what));
   }
   return absl::OkStatus();

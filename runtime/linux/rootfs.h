@@ -15,8 +15,8 @@
 namespace hull::linux {
 
 struct RootfsPlan {
-  std::string rootfs;       // absolute host path
-  std::string bundle;       // for relative bind sources
+  std::string rootfs;  // absolute host path
+  std::string bundle;  // for relative bind sources
   bool no_pivot = false;
   bool new_userns = false;  // devices are bind-mounted from the host
   bool new_netns = true;

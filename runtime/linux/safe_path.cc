@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "runtime/linux/safe_path.h"
 
 #include <fcntl.h>
@@ -7,14 +6,14 @@
 #include <sys/statfs.h>
 
 #include <algorithm>
-#include <climits>
-
 #include <cerrno>
+#include <climits>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "common/status.h"
 #include "runtime/linux/syscalls.h"
 
@@ -109,7 +108,8 @@ absl::StatusOr<UniqueFd> MkdirAllInRoot(int root_fd, absl::string_view path, mod
     }
     struct stat st;
     if (::fstatat(cur.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-      if (errno != ENOENT) return ErrnoError(absl::StrCat("stat ", shown(name), " in container rootfs"));
+      if (errno != ENOENT)
+        return ErrnoError(absl::StrCat("stat ", shown(name), " in container rootfs"));
       if (::mkdirat(cur.get(), name.c_str(), mode) != 0 && errno != EEXIST) {
         return ErrnoError(absl::StrCat("mkdir ", shown(name), " in container rootfs"));
       }

@@ -11,15 +11,16 @@
 #include <string>
 #include <string_view>
 
-#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "common/unique_fd.h"
 
 namespace hull::linux {
 
 // Opens `path` (absolute or relative, always interpreted inside root_fd) with `flags`
 // (O_CLOEXEC is added). `path` "/" or "" opens the root itself.
-absl::StatusOr<UniqueFd> OpenInRoot(int root_fd, absl::string_view path, int flags, mode_t mode = 0);
+absl::StatusOr<UniqueFd> OpenInRoot(int root_fd, absl::string_view path, int flags,
+                                    mode_t mode = 0);
 
 // Like OpenInRoot but refuses when the final component is a symlink (RESOLVE_NO_SYMLINKS on the
 // last step only).

@@ -24,10 +24,10 @@ struct HullResult {
 };
 
 struct HullOptions {
-  int stdin_fd = -1;           // default: /dev/null
-  int stdout_fd = -1;          // default: captured into HullResult::out
-  int stderr_fd = -1;          // default: captured into HullResult::err
-  std::vector<int> extra_fds;  // become fds 3, 4, ... in hull (for --preserve-fds)
+  int stdin_fd = -1;             // default: /dev/null
+  int stdout_fd = -1;            // default: captured into HullResult::out
+  int stderr_fd = -1;            // default: captured into HullResult::err
+  std::vector<int> extra_fds;    // become fds 3, 4, ... in hull (for --preserve-fds)
   std::vector<std::string> env;  // extra "K=V" entries on top of the test's environment
   std::string cwd;               // default: the test's cwd
   int timeout_s = 60;

@@ -63,7 +63,8 @@ class IsolationTest : public HullTest {
 TEST_F(IsolationTest, NamespacesDifferFromTheHost) {
   Bundle b = MakeBundle();
   b.spec().linux->namespaces.push_back({.type = "cgroup"});
-  HullResult r = RunScript(b, "for n in mnt pid net uts ipc cgroup; do echo $n=$(readlink /proc/self/ns/$n); done");
+  HullResult r = RunScript(
+      b, "for n in mnt pid net uts ipc cgroup; do echo $n=$(readlink /proc/self/ns/$n); done");
   ASSERT_EQ(r.code, 0) << r.err;
   for (const char* n : {"mnt", "pid", "net", "uts", "ipc", "cgroup"}) {
     std::string host = HostNs(n);
@@ -225,11 +226,11 @@ TEST_F(IsolationTest, DefaultMountsHaveTheirTypesAndFlags) {
 
 TEST_F(IsolationTest, TmpfsSizeModeAndFlags) {
   Bundle b = MakeBundle();
-  b.spec().mounts.push_back({.destination = "/mnt/t",
-                             .type = "tmpfs",
-                             .source = "tmpfs",
-                             .options = {"nosuid", "nodev", "noexec", "size=1m", "mode=700",
-                                         "noatime"}});
+  b.spec().mounts.push_back(
+      {.destination = "/mnt/t",
+       .type = "tmpfs",
+       .source = "tmpfs",
+       .options = {"nosuid", "nodev", "noexec", "size=1m", "mode=700", "noatime"}});
   HullResult r = RunScript(b, "cat /proc/self/mountinfo; stat -c %a /mnt/t");
   ASSERT_EQ(r.code, 0) << r.err;
   std::string line = MountLine(r.out, "/mnt/t");
@@ -268,8 +269,9 @@ TEST_F(IsolationTest, ReadOnlyBindIsReadOnly) {
   Bundle b = MakeBundle();
   b.spec().mounts.push_back(
       {.destination = "/mnt/b", .type = "bind", .source = tree.path(), .options = {"bind", "ro"}});
-  HullResult r = RunScript(
-      b, "cat /mnt/b/file; echo; echo x > /mnt/b/file && echo wrote; grep ' /mnt/b ' /proc/self/mountinfo; ls /mnt/b/sub");
+  HullResult r = RunScript(b,
+                           "cat /mnt/b/file; echo; echo x > /mnt/b/file && echo wrote; grep ' "
+                           "/mnt/b ' /proc/self/mountinfo; ls /mnt/b/sub");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("host-data"));
   EXPECT_THAT(r.out, Not(HasSubstr("wrote")));
@@ -284,8 +286,10 @@ TEST_F(IsolationTest, RecursiveReadOnlyBindCoversSubmounts) {
   HostTree tree;
   ASSERT_TRUE(tree.ok());
   Bundle b = MakeBundle();
-  b.spec().mounts.push_back(
-      {.destination = "/mnt/b", .type = "bind", .source = tree.path(), .options = {"rbind", "rro"}});
+  b.spec().mounts.push_back({.destination = "/mnt/b",
+                             .type = "bind",
+                             .source = tree.path(),
+                             .options = {"rbind", "rro"}});
   HullResult r = RunScript(b,
                            "cat /mnt/b/sub/inner; echo; echo x > /mnt/b/sub/inner && echo wrote; "
                            "cat /proc/self/mountinfo");
@@ -305,7 +309,8 @@ TEST_F(IsolationTest, BindOfAFileAndRecursiveAttributes) {
                              .type = "bind",
                              .source = tree.path() + "/file",
                              .options = {"bind", "rnosuid", "rnodev", "rnoexec"}});
-  HullResult r = RunScript(b, "cat /etc/hostfile; echo; grep ' /etc/hostfile ' /proc/self/mountinfo");
+  HullResult r =
+      RunScript(b, "cat /etc/hostfile; echo; grep ' /etc/hostfile ' /proc/self/mountinfo");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("host-data"));
   std::string line = MountLine(r.out, "/etc/hostfile");
@@ -370,8 +375,10 @@ TEST_F(IsolationTest, IdmapInUserNamespaceUsesTheContainerMappings) {
 TEST_F(IsolationTest, IdmapWithoutMappingsIsRejected) {
   ::hull::testing::TempDir src("hull-idmap");
   Bundle b = MakeBundle();
-  b.spec().mounts.push_back(
-      {.destination = "/mnt/idmap", .type = "bind", .source = src.path(), .options = {"rbind", "ridmap"}});
+  b.spec().mounts.push_back({.destination = "/mnt/idmap",
+                             .type = "bind",
+                             .source = src.path(),
+                             .options = {"rbind", "ridmap"}});
   HullResult r = RunScript(b, "true");
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr("mounts[7]: idmap mount needs uidMappings"));
@@ -382,14 +389,10 @@ TEST_F(IsolationTest, PropagationOptionIsApplied) {
   HostTree tree;
   ASSERT_TRUE(tree.ok());
   Bundle b = MakeBundle();
-  b.spec().mounts.push_back({.destination = "/mnt/shared",
-                             .type = "tmpfs",
-                             .source = "tmpfs",
-                             .options = {"shared"}});
-  b.spec().mounts.push_back({.destination = "/mnt/private",
-                             .type = "tmpfs",
-                             .source = "tmpfs",
-                             .options = {"private"}});
+  b.spec().mounts.push_back(
+      {.destination = "/mnt/shared", .type = "tmpfs", .source = "tmpfs", .options = {"shared"}});
+  b.spec().mounts.push_back(
+      {.destination = "/mnt/private", .type = "tmpfs", .source = "tmpfs", .options = {"private"}});
   HullResult r = RunScript(b, "cat /proc/self/mountinfo");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(MountLine(r.out, "/mnt/shared"), HasSubstr(" shared:"));
@@ -412,7 +415,8 @@ TEST_F(IsolationTest, RootfsPropagation) {
     for (auto* set : {&caps.bounding, &caps.effective, &caps.permitted}) {
       set->push_back("CAP_SYS_ADMIN");
     }
-    HullResult r = RunScript(b, "mkdir -p /mnt/p && mount -t tmpfs tmpfs /mnt/p && cat /proc/self/mountinfo");
+    HullResult r =
+        RunScript(b, "mkdir -p /mnt/p && mount -t tmpfs tmpfs /mnt/p && cat /proc/self/mountinfo");
     ASSERT_EQ(r.code, 0) << c.propagation << ": " << r.err;
     std::string root_line = MountLine(r.out, "/");
     if (c.want) {
@@ -422,8 +426,7 @@ TEST_F(IsolationTest, RootfsPropagation) {
       EXPECT_THAT(root_line, Not(HasSubstr(c.absent))) << c.propagation;
     }
     // Whatever the propagation, the container's mounts never appear on the host.
-    EXPECT_THAT(ReadTestFile("/proc/self/mountinfo"), Not(HasSubstr(b.rootfs())))
-        << c.propagation;
+    EXPECT_THAT(ReadTestFile("/proc/self/mountinfo"), Not(HasSubstr(b.rootfs()))) << c.propagation;
   }
 }
 
@@ -467,17 +470,17 @@ TEST_F(IsolationTest, MountTargetsAreCreatedInsideTheRootfs) {
 
 TEST_F(IsolationTest, DefaultDevicesAndSymlinks) {
   Bundle b = MakeBundle();
-  HullResult r = RunScript(b,
-                           "for d in null zero full random urandom tty; do "
-                           "echo $d $(stat -c '%F %t:%T %a' /dev/$d); done; "
-                           "for l in fd stdin stdout stderr ptmx; do echo $l $(readlink /dev/$l); done; "
-                           "ls /dev");
+  HullResult r =
+      RunScript(b,
+                "for d in null zero full random urandom tty; do "
+                "echo $d $(stat -c '%F %t:%T %a' /dev/$d); done; "
+                "for l in fd stdin stdout stderr ptmx; do echo $l $(readlink /dev/$l); done; "
+                "ls /dev");
   ASSERT_EQ(r.code, 0) << r.err;
-  for (const char* want : {"null character special file 1:3 666", "zero character special file 1:5 666",
-                           "full character special file 1:7 666",
-                           "random character special file 1:8 666",
-                           "urandom character special file 1:9 666",
-                           "tty character special file 5:0 666"}) {
+  for (const char* want :
+       {"null character special file 1:3 666", "zero character special file 1:5 666",
+        "full character special file 1:7 666", "random character special file 1:8 666",
+        "urandom character special file 1:9 666", "tty character special file 5:0 666"}) {
     EXPECT_THAT(r.out, HasSubstr(want));
   }
   EXPECT_THAT(r.out, HasSubstr("fd /proc/self/fd\n"));
@@ -491,10 +494,16 @@ TEST_F(IsolationTest, DefaultDevicesAndSymlinks) {
 
 TEST_F(IsolationTest, ConfiguredDevicesAreCreated) {
   Bundle b = MakeBundle();
-  b.spec().linux->devices.push_back(
-      {.type = "c", .path = "/dev/mynull", .major = 1, .minor = 3, .file_mode = 0666, .uid = 1000, .gid = 1001});
+  b.spec().linux->devices.push_back({.type = "c",
+                                     .path = "/dev/mynull",
+                                     .major = 1,
+                                     .minor = 3,
+                                     .file_mode = 0666,
+                                     .uid = 1000,
+                                     .gid = 1001});
   b.spec().linux->devices.push_back({.type = "p", .path = "/dev/myfifo", .file_mode = 0600});
-  HullResult r = RunScript(b, "stat -c '%F %t:%T %a %u %g' /dev/mynull /dev/myfifo; echo hi > /dev/mynull && echo ok");
+  HullResult r = RunScript(
+      b, "stat -c '%F %t:%T %a %u %g' /dev/mynull /dev/myfifo; echo hi > /dev/mynull && echo ok");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("character special file 1:3 666 1000 1001"));
   EXPECT_THAT(r.out, HasSubstr("fifo 0:0 600 0 0"));
@@ -506,7 +515,9 @@ TEST_F(IsolationTest, DevicesInUserNamespaceAreBindMounted) {
   b.spec().linux->namespaces.push_back({.type = "user"});
   b.spec().linux->uid_mappings = {{.container_id = 0, .host_id = 200000, .size = 65536}};
   b.spec().linux->gid_mappings = {{.container_id = 0, .host_id = 200000, .size = 65536}};
-  HullResult r = RunScript(b, "stat -c '%t:%T' /dev/null; echo x > /dev/null && echo ok; grep -c ' /dev/null ' /proc/self/mountinfo");
+  HullResult r = RunScript(b,
+                           "stat -c '%t:%T' /dev/null; echo x > /dev/null && echo ok; grep -c ' "
+                           "/dev/null ' /proc/self/mountinfo");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "1:3\nok\n1\n");
 }
@@ -519,12 +530,13 @@ TEST_F(IsolationTest, MaskedAndReadonlyPaths) {
   b.WriteRootfsFile("/etc/secret", "TOPSECRET");
   b.WriteRootfsFile("/etc/secretdir/key", "KEY");
   b.WriteRootfsFile("/etc/rodir/f", "data");
-  HullResult r = RunScript(b,
-                           "cat /etc/secret; ls /etc/secretdir; cat /proc/kcore | wc -c; "
-                           "echo 1 > /proc/sys/kernel/domainname && echo wrote-proc; "
-                           "echo x > /etc/rodir/f && echo wrote-ro; cat /etc/rodir/f; echo; "
-                           "touch /etc/secretdir/new && echo wrote-masked; "
-                           "grep -E ' /(etc/secret|etc/secretdir|etc/rodir|proc/sys) ' /proc/self/mountinfo");
+  HullResult r =
+      RunScript(b,
+                "cat /etc/secret; ls /etc/secretdir; cat /proc/kcore | wc -c; "
+                "echo 1 > /proc/sys/kernel/domainname && echo wrote-proc; "
+                "echo x > /etc/rodir/f && echo wrote-ro; cat /etc/rodir/f; echo; "
+                "touch /etc/secretdir/new && echo wrote-masked; "
+                "grep -E ' /(etc/secret|etc/secretdir|etc/rodir|proc/sys) ' /proc/self/mountinfo");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, Not(HasSubstr("TOPSECRET")));
   EXPECT_THAT(r.out, Not(HasSubstr("key")));
@@ -590,7 +602,9 @@ TEST_F(IsolationTest, CwdEnvAndArgs) {
 TEST_F(IsolationTest, UserGroupsAndUmask) {
   Bundle b = MakeBundle();
   b.spec().process->user = {.uid = 1000, .gid = 1000, .umask = 027, .additional_gids = {1001, 5}};
-  HullResult r = RunScript(b, "grep -E '^(Uid|Gid|Groups):' /proc/self/status; umask; echo $HOME; touch /tmp/f; stat -c %a /tmp/f");
+  HullResult r = RunScript(b,
+                           "grep -E '^(Uid|Gid|Groups):' /proc/self/status; umask; echo $HOME; "
+                           "touch /tmp/f; stat -c %a /tmp/f");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(StatusField(r.out, "Uid"), "1000\t1000\t1000\t1000");
   EXPECT_EQ(StatusField(r.out, "Gid"), "1000\t1000\t1000\t1000");
@@ -651,7 +665,8 @@ TEST_F(IsolationTest, AmbientCapabilitiesWhenInheritable) {
   Bundle b = MakeBundle();
   b.spec().process->user = {.uid = 1000, .gid = 1000};
   auto& caps = *b.spec().process->capabilities;
-  caps.bounding = caps.effective = caps.permitted = caps.inheritable = caps.ambient = {"CAP_NET_BIND_SERVICE"};
+  caps.bounding = caps.effective = caps.permitted = caps.inheritable =
+      caps.ambient = {"CAP_NET_BIND_SERVICE"};
   b.spec().process->no_new_privileges = true;
   HullResult r = RunScript(b, "grep ^Cap /proc/self/status");
   ASSERT_EQ(r.code, 0) << r.err;
@@ -666,9 +681,10 @@ TEST_F(IsolationTest, ProcessAttributes) {
   b.spec().process->oom_score_adj = 500;
   b.spec().linux->personality = spec::LinuxPersonality{.domain = "LINUX32"};
   b.spec().process->scheduler = spec::Scheduler{.policy = "SCHED_BATCH", .nice = 5};
-  HullResult r = RunScript(b,
-                           "grep NoNewPrivs /proc/self/status; cat /proc/self/oom_score_adj; uname -m; "
-                           "grep -E '^policy' /proc/self/sched; cut -d' ' -f19 /proc/self/stat");
+  HullResult r =
+      RunScript(b,
+                "grep NoNewPrivs /proc/self/status; cat /proc/self/oom_score_adj; uname -m; "
+                "grep -E '^policy' /proc/self/sched; cut -d' ' -f19 /proc/self/stat");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(StatusField(r.out, "NoNewPrivs"), "1");
   EXPECT_THAT(r.out, HasSubstr("\n500\n"));

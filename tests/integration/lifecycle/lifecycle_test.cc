@@ -20,7 +20,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-
 class LifecycleTest : public HullTest {};
 
 bool FileExists(const std::string& p) {
@@ -215,7 +214,8 @@ TEST_F(LifecycleTest, RunKilledBySignalExits128PlusSignal) {
 
 TEST_F(LifecycleTest, RunForwardsSignalsToTheContainer) {
   Bundle b = MakeBundle(
-      {"sh", "-c", "trap 'echo got-term; exit 42' TERM; echo ready; while true; do sleep 0.1; done"});
+      {"sh", "-c",
+       "trap 'echo got-term; exit 42' TERM; echo ready; while true; do sleep 0.1; done"});
   std::string id = NewId();
   auto run = HullBackground({"run", "-b", b.dir(), id});
   ASSERT_TRUE(run->WaitForOutput("ready", 20000)) << run->err();
@@ -255,7 +255,8 @@ TEST_F(LifecycleTest, RunDetachReturnsWhileContainerRuns) {
 }
 
 TEST_F(LifecycleTest, StdioIsPassedThroughUntouched) {
-  Bundle b = MakeBundle({"sh", "-c", "read x; echo got $x; echo to-stderr >&2; ls -l /proc/self/fd/"});
+  Bundle b =
+      MakeBundle({"sh", "-c", "read x; echo got $x; echo to-stderr >&2; ls -l /proc/self/fd/"});
   std::string id = NewId();
   int p[2];
   ASSERT_EQ(::pipe(p), 0);
@@ -286,8 +287,8 @@ TEST_F(LifecycleTest, PreserveFdsPassesExtraFds) {
   ASSERT_EQ(::pipe(out), 0);
   ASSERT_EQ(::write(in[1], "from-fd3\n", 9), 9);
   ::close(in[1]);
-  HullResult r = Hull({"run", "--preserve-fds", "2", "-b", b.dir(), id},
-                      {.extra_fds = {in[0], out[1]}});
+  HullResult r =
+      Hull({"run", "--preserve-fds", "2", "-b", b.dir(), id}, {.extra_fds = {in[0], out[1]}});
   ::close(in[0]);
   ::close(out[1]);
   std::string via4;
@@ -299,8 +300,8 @@ TEST_F(LifecycleTest, PreserveFdsPassesExtraFds) {
   EXPECT_THAT(r.out, HasSubstr("from-fd3"));
   EXPECT_EQ(via4, "via-fd4\n");
   // fds 0-4 and ls's directory; nothing above.
-  std::vector<std::string> fds = absl::StrSplit(r.out.substr(r.out.find('\n') + 1), absl::ByAnyChar(" \n"),
-                                                absl::SkipEmpty());
+  std::vector<std::string> fds =
+      absl::StrSplit(r.out.substr(r.out.find('\n') + 1), absl::ByAnyChar(" \n"), absl::SkipEmpty());
   for (const auto& f : fds) {
     int fd;
     if (absl::SimpleAtoi(f, &fd)) {

@@ -76,8 +76,7 @@ class RobustnessTest : public HullTest {
   }
 };
 
-class CreateFaultTest : public RobustnessTest,
-                        public ::testing::WithParamInterface<const char*> {};
+class CreateFaultTest : public RobustnessTest, public ::testing::WithParamInterface<const char*> {};
 
 TEST_P(CreateFaultTest, DeleteForceCleansUpAfterHullIsKilled) {
   Bundle b = MakeBundle({"sleep", "1000"});
@@ -116,7 +115,8 @@ TEST_F(RobustnessTest, DeleteKilledHalfWayCanBeRepeated) {
     Bundle b = MakeBundle({"sleep", "1000"});
     std::string id = NewId();
     ASSERT_EQ(Hull({"run", "-d", "-b", b.dir(), id}).code, 0);
-    HullResult d = Hull({"delete", "--force", id}, {.env = {absl::StrCat("HULL_FAULT_AT=", point)}});
+    HullResult d =
+        Hull({"delete", "--force", id}, {.env = {absl::StrCat("HULL_FAULT_AT=", point)}});
     EXPECT_EQ(d.code, 128 + SIGKILL) << point;
     HullResult again = Hull({"delete", "--force", id});
     EXPECT_EQ(again.code, 0) << point << ": " << again.err;
@@ -149,18 +149,24 @@ TEST_F(RobustnessTest, FailedCreateUndoesEverything) {
   };
   std::vector<Case> cases = {
       {"missing program", [](Bundle& b) { b.spec().process->args = {"/nope"}; }, "/nope"},
-      {"bad mount", [](Bundle& b) {
-         b.spec().mounts.push_back({.destination = "/x", .type = "bind", .source = "/does/not/exist",
+      {"bad mount",
+       [](Bundle& b) {
+         b.spec().mounts.push_back({.destination = "/x",
+                                    .type = "bind",
+                                    .source = "/does/not/exist",
                                     .options = {"bind"}});
-       }, "mounts[7]"},
+       },
+       "mounts[7]"},
       {"bad sysctl", [](Bundle& b) { b.spec().linux->sysctl["kernel.nope"] = "1"; }, "kernel.nope"},
-      {"bad cwd", [](Bundle& b) {
+      {"bad cwd",
+       [](Bundle& b) {
          b.WriteRootfsFile("/afile", "x");
          b.spec().process->cwd = "/afile";
-       }, "cwd"},
-      {"prestart hook fails", [](Bundle& b) {
-         b.spec().hooks.emplace().prestart.push_back({.path = "/bin/false"});
-       }, "prestart"},
+       },
+       "cwd"},
+      {"prestart hook fails",
+       [](Bundle& b) { b.spec().hooks.emplace().prestart.push_back({.path = "/bin/false"}); },
+       "prestart"},
   };
   for (auto& c : cases) {
     Bundle b = MakeBundle({"sleep", "1000"});

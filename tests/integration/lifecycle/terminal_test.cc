@@ -64,9 +64,10 @@ class TerminalTest : public HullTest {
 };
 
 TEST_F(TerminalTest, ConsoleSocketReceivesTheMaster) {
-  Bundle b = MakeBundle({"sh", "-c",
-                         "stty size; tty; stat -c '%F' /dev/console; exec 9</dev/tty && echo ctty-ok; "
-                         "read x; echo got-$x"});
+  Bundle b =
+      MakeBundle({"sh", "-c",
+                  "stty size; tty; stat -c '%F' /dev/console; exec 9</dev/tty && echo ctty-ok; "
+                  "read x; echo got-$x"});
   b.spec().process->terminal = true;
   b.spec().process->console_size = spec::Box{.height = 30, .width = 100};
   b.Write();
@@ -108,7 +109,8 @@ TEST_F(TerminalTest, TerminalWithoutConsoleSocketIsRejectedForCreate) {
   b.Write();
   HullResult r = Hull({"create", "-b", b.dir(), NewId()});
   EXPECT_EQ(r.code, 1);
-  EXPECT_THAT(r.err, HasSubstr("cannot allocate tty if runc will detach without setting console socket"));
+  EXPECT_THAT(r.err,
+              HasSubstr("cannot allocate tty if runc will detach without setting console socket"));
   HullResult d = Hull({"run", "-d", "-b", b.dir(), NewId()});
   EXPECT_EQ(d.code, 1);
   EXPECT_THAT(LeftoverCgroups(), ::testing::IsEmpty());
@@ -121,7 +123,8 @@ TEST_F(TerminalTest, ConsoleSocketWithoutTerminalIsRejected) {
   HullResult r = Hull({"create", "--console-socket", sock_path, "-b", b.dir(), NewId()});
   ::close(listener);
   EXPECT_EQ(r.code, 1);
-  EXPECT_THAT(r.err, HasSubstr("cannot use console socket if runc will not detach or allocate tty"));
+  EXPECT_THAT(r.err,
+              HasSubstr("cannot use console socket if runc will not detach or allocate tty"));
 }
 
 TEST_F(TerminalTest, ForegroundRunRelaysThePty) {

@@ -40,7 +40,10 @@ inline int64_t IntField(const json::Value& v, const std::string& key) {
 // A line of /proc/self/status ("CapEff:\t0000...") from text: the value after the tab.
 inline std::string StatusField(const std::string& status, const std::string& key) {
   size_t p = status.find("\n" + key + ":");
-  if (p == std::string::npos && status.rfind(key + ":", 0) == 0) p = 0; else if (p != std::string::npos) ++p;
+  if (p == std::string::npos && status.rfind(key + ":", 0) == 0)
+    p = 0;
+  else if (p != std::string::npos)
+    ++p;
   if (p == std::string::npos) return "";
   size_t start = status.find_first_not_of(" \t", p + key.size() + 1);
   size_t end = status.find('\n', start);

@@ -12,10 +12,10 @@ namespace {
 TEST(MountOptionsTest, FlagsAndData) {
   auto o = ParseMountOptions({"nosuid", "nodev", "noexec", "ro", "size=1m", "mode=755"}, "m");
   ASSERT_TRUE(o.ok()) << o.status().message();
-  EXPECT_EQ(o->attr_set & (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
-                           MOUNT_ATTR_RDONLY),
-            static_cast<uint64_t>(MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
-                                  MOUNT_ATTR_RDONLY));
+  EXPECT_EQ(
+      o->attr_set & (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_RDONLY),
+      static_cast<uint64_t>(MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+                            MOUNT_ATTR_RDONLY));
   EXPECT_THAT(o->data, ::testing::ElementsAre("size=1m", "mode=755"));
   EXPECT_FALSE(o->bind);
 }

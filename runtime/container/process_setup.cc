@@ -75,12 +75,12 @@ absl::StatusOr<ResolvedProcess> ResolveProcess(const spec::Process& process,
   ASSIGN_OR_RETURN(rp.rlimits, linux::ResolveRlimits(process.rlimits));
   if (process.scheduler) {
     auto s = linux::ResolveScheduler(*process.scheduler);
-    if (!s.ok()) return Annotate(s.status(), "process.scheduler");
+    if (!s.ok()) return s.status();  // errors name their field
     rp.scheduler = *s;
   }
   if (process.io_priority) {
     auto p = linux::ResolveIOPriority(*process.io_priority);
-    if (!p.ok()) return Annotate(p.status(), "process.ioPriority");
+    if (!p.ok()) return p.status();
     rp.io_priority = *p;
   }
   if (process.exec_cpu_affinity) {
@@ -90,7 +90,7 @@ absl::StatusOr<ResolvedProcess> ResolveProcess(const spec::Process& process,
   }
   if (linux && linux->personality) {
     auto p = linux::ResolvePersonality(*linux->personality);
-    if (!p.ok()) return Annotate(p.status(), "linux.personality");
+    if (!p.ok()) return p.status();
     rp.personality = *p;
   }
   if (linux && linux->seccomp) {
@@ -109,13 +109,10 @@ absl::StatusOr<ResolvedProcess> ResolveProcess(const spec::Process& process,
 absl::StatusOr<UniqueFd> ApplyProcessSettings(const ResolvedProcess& rp) {
   const spec::Process& p = rp.process;
   RETURN_IF_ERROR(linux::ApplyRlimits(rp.rlimits));
-  if (p.oom_score_adj)
-    RETURN_IF_ERROR_CTX(linux::SetOomScoreAdj(*p.oom_score_adj), "process.oomScoreAdj");
-  if (rp.scheduler) RETURN_IF_ERROR_CTX(linux::ApplyScheduler(*rp.scheduler), "process.scheduler");
-  if (rp.io_priority)
-    RETURN_IF_ERROR_CTX(linux::SetIOPriority(*rp.io_priority), "process.ioPriority");
-  if (rp.personality)
-    RETURN_IF_ERROR_CTX(linux::SetPersonality(*rp.personality), "linux.personality");
+  if (p.oom_score_adj) RETURN_IF_ERROR(linux::SetOomScoreAdj(*p.oom_score_adj));
+  if (rp.scheduler) RETURN_IF_ERROR(linux::ApplyScheduler(*rp.scheduler));
+  if (rp.io_priority) RETURN_IF_ERROR(linux::SetIOPriority(*rp.io_priority));
+  if (rp.personality) RETURN_IF_ERROR(linux::SetPersonality(*rp.personality));
   if (p.apparmor_profile && !p.apparmor_profile->empty()) {
     RETURN_IF_ERROR(linux::ApplyApparmorProfile(*p.apparmor_profile));
   }

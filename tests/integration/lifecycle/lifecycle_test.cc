@@ -141,6 +141,28 @@ TEST_F(LifecycleTest, DeleteRunningNeedsForce) {
   EXPECT_THAT(LeftoverCgroups(), ::testing::IsEmpty());
 }
 
+TEST_F(LifecycleTest, DeleteStoppedKillsLeftoverProcessesWithoutPidNamespace) {
+  // No pid namespace: the init's background child survives the init.
+  Bundle b = MakeBundle({"sh", "-c", "sleep 1000 & echo $! > /tmp/child; exit 0"});
+  auto& ns = b.spec().linux->namespaces;
+  ns.erase(std::remove_if(ns.begin(), ns.end(), [](auto& n) { return n.type == "pid"; }), ns.end());
+  b.Write();
+  std::string id = NewId();
+  ASSERT_EQ(Hull({"run", "-d", "-b", b.dir(), id}).code, 0);
+  ASSERT_TRUE(WaitForStatus(id, "stopped"));
+  int child = 0;
+  for (int i = 0; i < 100 && !absl::SimpleAtoi(ReadTestFile(b.rootfs() + "/tmp/child"), &child);
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_GT(child, 0);
+  EXPECT_TRUE(PidAlive(child));
+  HullResult d = Hull({"delete", id});
+  EXPECT_EQ(d.code, 0) << d.err;
+  EXPECT_FALSE(PidAlive(child));
+  EXPECT_THAT(LeftoverCgroups(), ::testing::IsEmpty());
+}
+
 TEST_F(LifecycleTest, DeleteCreatedKillsBlockedProcess) {
   Bundle b = MakeBundle({"sleep", "1000"});
   std::string id = NewId();

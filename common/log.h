@@ -13,8 +13,8 @@ namespace hull::log {
 enum class Level { kDebug, kInfo, kWarning, kError };
 
 struct Config {
-  std::string file;            // empty: stderr
-  std::string format = "text"; // "text" or "json"
+  std::string file;             // empty: stderr
+  std::string format = "text";  // "text" or "json"
   bool debug = false;
 };
 

@@ -26,19 +26,19 @@ absl::Status Annotate(const absl::Status& status, std::string_view context);
 #define HULL_CONCAT_INNER(a, b) a##b
 #define HULL_CONCAT(a, b) HULL_CONCAT_INNER(a, b)
 
-#define RETURN_IF_ERROR(expr)                  \
-  do {                                         \
+#define RETURN_IF_ERROR(expr)                   \
+  do {                                          \
     if (absl::Status _st = (expr); !_st.ok()) { \
-      return _st;                              \
-    }                                          \
+      return _st;                               \
+    }                                           \
   } while (0)
 
 // RETURN_IF_ERROR_CTX(expr, "context") returns the error annotated with context.
-#define RETURN_IF_ERROR_CTX(expr, ctx)                   \
-  do {                                                   \
-    if (absl::Status _st = (expr); !_st.ok()) {           \
-      return ::hull::Annotate(_st, ctx);                 \
-    }                                                    \
+#define RETURN_IF_ERROR_CTX(expr, ctx)          \
+  do {                                          \
+    if (absl::Status _st = (expr); !_st.ok()) { \
+      return ::hull::Annotate(_st, ctx);        \
+    }                                           \
   } while (0)
 
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \

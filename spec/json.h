@@ -83,8 +83,8 @@ class Value {
  private:
   // Arrays and objects are behind shared_ptr so Value stays cheap to move and the type is
   // complete; copies are deep (see copy ctor).
-  std::variant<std::monostate, bool, int64_t, uint64_t, double, std::string,
-               std::shared_ptr<Array>, std::shared_ptr<Object>>
+  std::variant<std::monostate, bool, int64_t, uint64_t, double, std::string, std::shared_ptr<Array>,
+               std::shared_ptr<Object>>
       v_;
 
  public:

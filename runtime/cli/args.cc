@@ -1,8 +1,8 @@
-#include "absl/strings/string_view.h"
 #include "runtime/cli/args.h"
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace hull::cli {
 
@@ -62,7 +62,8 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
         break;
       }
     }
-    if (!spec) return absl::InvalidArgumentError(absl::StrCat("flag provided but not defined: ", a));
+    if (!spec)
+      return absl::InvalidArgumentError(absl::StrCat("flag provided but not defined: ", a));
     if (spec->takes_value) {
       if (inline_value) {
         out.values[spec->name].push_back(*inline_value);

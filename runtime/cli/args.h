@@ -9,14 +9,14 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace hull::cli {
 
 struct FlagSpec {
-  std::string name;        // long name without dashes: "bundle"
-  char short_name = 0;     // 'b', or 0
+  std::string name;     // long name without dashes: "bundle"
+  char short_name = 0;  // 'b', or 0
   bool takes_value = false;
   std::string help;
   std::string value_name = "value";

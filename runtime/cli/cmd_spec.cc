@@ -2,8 +2,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "absl/strings/string_view.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/file_util.h"
 #include "common/status.h"
 #include "runtime/cli/commands.h"
@@ -28,10 +28,13 @@ int RunSpec(const Context& ctx, const ParsedArgs& a) {
 }  // namespace
 
 Command SpecCommand() {
-  return {"spec", "spec [command options]", "create a new specification file",
+  return {"spec",
+          "spec [command options]",
+          "create a new specification file",
           {{"bundle", 'b', true, "path to the root of the bundle directory", "dir"},
            {"rootless", 0, false, "generate a configuration for a rootless container"}},
-          -1, RunSpec};
+          -1,
+          RunSpec};
 }
 
 }  // namespace hull::cli

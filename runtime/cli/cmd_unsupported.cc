@@ -27,10 +27,20 @@ std::vector<FlagSpec> CriuFlags() {
 }  // namespace
 
 Command CheckpointCommand() {
-  return {"checkpoint", "checkpoint [command options] <container-id>", "checkpoint a running container (not supported)", CriuFlags(), -1, RunCheckpoint};
+  return {"checkpoint",
+          "checkpoint [command options] <container-id>",
+          "checkpoint a running container (not supported)",
+          CriuFlags(),
+          -1,
+          RunCheckpoint};
 }
 Command RestoreCommand() {
-  return {"restore", "restore [command options] <container-id>", "restore a container from a previous checkpoint (not supported)", CriuFlags(), -1, RunRestore};
+  return {"restore",
+          "restore [command options] <container-id>",
+          "restore a container from a previous checkpoint (not supported)",
+          CriuFlags(),
+          -1,
+          RunRestore};
 }
 
 }  // namespace hull::cli

@@ -1,16 +1,16 @@
-#include "absl/strings/string_view.h"
 #include "runtime/cli/commands.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/log.h"
 
 namespace hull::cli {
 
 const std::vector<Command>& AllCommands() {
   static const std::vector<Command> commands = {
-      CheckpointCommand(), CreateCommand(),  DeleteCommand(), EventsCommand(), ExecCommand(),
-      FeaturesCommand(),   KillCommand(),    ListCommand(),   PauseCommand(),  PsCommand(),
-      RestoreCommand(),    ResumeCommand(),  RunCommand(),    SpecCommand(),   StartCommand(),
+      CheckpointCommand(), CreateCommand(), DeleteCommand(), EventsCommand(), ExecCommand(),
+      FeaturesCommand(),   KillCommand(),   ListCommand(),   PauseCommand(),  PsCommand(),
+      RestoreCommand(),    ResumeCommand(), RunCommand(),    SpecCommand(),   StartCommand(),
       StateCommand(),      UpdateCommand(),
   };
   return commands;

@@ -17,7 +17,7 @@ struct Context {
 
 struct Command {
   std::string name;
-  std::string usage;        // "create [command options] <container-id>"
+  std::string usage;  // "create [command options] <container-id>"
   std::string description;
   std::vector<FlagSpec> flags;
   int stop_after_positional = -1;  // exec/ps: everything after the id belongs to the command

@@ -12,7 +12,8 @@ spec::features::Features BuildFeatures() {
   f::Features out;
   out.oci_version_min = "1.0.0";
   out.oci_version_max = "1.3.0";
-  out.hooks = {"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"};
+  out.hooks = {"prestart",       "createRuntime", "createContainer",
+               "startContainer", "poststart",     "poststop"};
   out.mount_options = linux::KnownMountOptions();
 
   f::Linux l;

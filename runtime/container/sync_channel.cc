@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "runtime/container/sync_channel.h"
 
 #include <sys/socket.h>
@@ -8,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/status.h"
 
 namespace hull::container {
@@ -78,8 +78,9 @@ absl::StatusOr<SyncMessage> SyncChannel::Expect(SyncMsg want) {
   ASSIGN_OR_RETURN(SyncMessage m, Receive());
   if (m.type == SyncMsg::kError) return absl::InternalError(m.payload);
   if (m.type != want) {
-    return absl::InternalError(absl::StrCat("sync: expected message '", std::string(1, static_cast<char>(want)),
-                                            "', got '", std::string(1, static_cast<char>(m.type)), "'"));
+    return absl::InternalError(absl::StrCat("sync: expected message '",
+                                            std::string(1, static_cast<char>(want)), "', got '",
+                                            std::string(1, static_cast<char>(m.type)), "'"));
   }
   return m;
 }

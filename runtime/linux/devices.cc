@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "runtime/linux/devices.h"
 
 #include <fcntl.h>
@@ -10,6 +9,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/status.h"
 #include "runtime/linux/mounts.h"
 #include "runtime/linux/safe_path.h"
@@ -78,8 +78,8 @@ absl::Status CreateOne(int root_fd, const spec::LinuxDevice& dev, size_t index,
 }  // namespace
 
 std::vector<spec::LinuxDevice> DefaultDevices() {
-  return {Char("/dev/null", 1, 3),    Char("/dev/zero", 1, 5),   Char("/dev/full", 1, 7),
-          Char("/dev/random", 1, 8),  Char("/dev/urandom", 1, 9), Char("/dev/tty", 5, 0)};
+  return {Char("/dev/null", 1, 3),   Char("/dev/zero", 1, 5),    Char("/dev/full", 1, 7),
+          Char("/dev/random", 1, 8), Char("/dev/urandom", 1, 9), Char("/dev/tty", 5, 0)};
 }
 
 absl::Status CreateDevices(int root_fd, const std::vector<spec::LinuxDevice>& devices,
@@ -99,9 +99,8 @@ absl::Status CreateDevices(int root_fd, const std::vector<spec::LinuxDevice>& de
 absl::Status CreateDevSymlinks(int root_fd) {
   ASSIGN_OR_RETURN(UniqueFd dev, MkdirAllInRoot(root_fd, "/dev"));
   const std::pair<const char*, const char*> links[] = {
-      {"/proc/self/fd", "fd"},         {"/proc/self/fd/0", "stdin"},
-      {"/proc/self/fd/1", "stdout"},   {"/proc/self/fd/2", "stderr"},
-      {"pts/ptmx", "ptmx"},
+      {"/proc/self/fd", "fd"},       {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+      {"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"},
   };
   for (const auto& [target, name] : links) {
     if (absl::string_view(name) == "ptmx") ::unlinkat(dev.get(), name, 0);

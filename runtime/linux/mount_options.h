@@ -27,9 +27,9 @@ struct MountOptions {
   // Classic mount(2) flags equivalent of attr_set (MS_RDONLY, MS_NOSUID, ...), used for mount
   // types that go through mount(2).
   unsigned long ms_flags = 0;
-  bool idmap = false;           // "idmap" / "ridmap"
-  bool idmap_recursive = false; // "ridmap"
-  bool tmpcopyup = false;       // accepted (crun/runc extension); not acted on
+  bool idmap = false;            // "idmap" / "ridmap"
+  bool idmap_recursive = false;  // "ridmap"
+  bool tmpcopyup = false;        // accepted (crun/runc extension); not acted on
 };
 
 // Parses options; unknown flags that are not key=value and not known names are passed as fs

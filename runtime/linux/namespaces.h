@@ -8,9 +8,9 @@
 namespace hull::linux {
 
 struct NamespaceKind {
-  absl::string_view oci_type;  // "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time"
-  int clone_flag;             // CLONE_NEWPID, ...
-  absl::string_view proc_name; // "pid", "net", "mnt", "ipc", "uts", "user", "cgroup", "time"
+  absl::string_view oci_type;   // "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time"
+  int clone_flag;               // CLONE_NEWPID, ...
+  absl::string_view proc_name;  // "pid", "net", "mnt", "ipc", "uts", "user", "cgroup", "time"
 };
 
 const std::vector<NamespaceKind>& AllNamespaceKinds();

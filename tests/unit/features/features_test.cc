@@ -1,9 +1,10 @@
 // `hull features` output: valid against the features schema shape, and true to the build.
+#include "runtime/container/features.h"
+
 #include <cstdio>
 #include <string>
 
 #include "gtest/gtest.h"
-#include "runtime/container/features.h"
 #include "runtime/linux/capabilities.h"
 #include "spec/features.h"
 
@@ -27,7 +28,8 @@ TEST(Features, ListsAllHooksNamespacesAndCapabilities) {
   EXPECT_EQ(f.linux->capabilities, linux::KnownCapabilityNames());
   EXPECT_NE(std::find(f.linux->capabilities.begin(), f.linux->capabilities.end(), "CAP_SYS_ADMIN"),
             f.linux->capabilities.end());
-  EXPECT_NE(std::find(f.mount_options.begin(), f.mount_options.end(), "rro"), f.mount_options.end());
+  EXPECT_NE(std::find(f.mount_options.begin(), f.mount_options.end(), "rro"),
+            f.mount_options.end());
   ASSERT_TRUE(f.linux->seccomp);
   EXPECT_NE(std::find(f.linux->seccomp->actions.begin(), f.linux->seccomp->actions.end(),
                       "SCMP_ACT_NOTIFY"),

@@ -305,6 +305,24 @@ out=$(pm run --rm --cpuset-cpus 0 --cpu-shares 512 --name cs --cgroup-parent "/$
   cat /sys/fs/cgroup/cpuset/cpuset.cpus /sys/fs/cgroup/cpu/cpu.shares 2>&1)
 expect_eq "$P/cpuset-shares" "0
 512" "$out" "(read inside the container's cgroup mount) $(rt_tail 2)"
+# A user namespace from podman's --uidmap/--gidmap (podman chowns the vfs copy of the image).
+out=$(pm run --rm --uidmap 0:200000:65536 --gidmap 0:200000:65536 --cgroup-parent "/$CGP" "$IMG" \
+  sh -c 'tr -s " " < /proc/self/uid_map; id -u; touch /ok && echo writable' 2>&1)
+expect_eq "$P/user-namespace" " 0 200000 65536
+0
+writable" "$out" "$(rt_tail 2)"
+out=$(pm run --rm --security-opt unmask=ALL --security-opt seccomp=unconfined --cgroup-parent "/$CGP" \
+  "$IMG" sh -c 'grep -c " /proc/kcore " /proc/self/mountinfo; grep ^Seccomp: /proc/self/status | cut -f2' 2>&1)
+expect_eq "$P/unmask-all-unconfined" "0
+0" "$out" "(no mount over /proc/kcore, no seccomp) $(rt_tail 2)"
+# The source is made a shared mount of its own (removed with everything under $WORK), so that an
+# rslave bind of it has a master; podman turns bind-propagation=rslave into
+# linux.rootfsPropagation "rslave" as well.
+mkdir -p "$WORK/prop"
+mount --bind "$WORK/prop" "$WORK/prop" && mount --make-shared "$WORK/prop"
+out=$(pm run --rm --mount "type=bind,src=$WORK/prop,dst=/prop,bind-propagation=rslave" \
+  --cgroup-parent "/$CGP" "$IMG" sh -c 'grep " /prop " /proc/self/mountinfo | grep -o "master:[0-9]*" | head -n1' 2>&1)
+expect_match "$P/bind-propagation-rslave" '^master:[0-9]+$' "$out" "$(rt_tail 2)"
 if pm run -d --name lim --pids-limit 32 --memory 48m --cgroup-parent "/$CGP" "$IMG" sleep 1000 \
   >/dev/null 2>&1; then
   pids=$(cat "$(ctr_cg pids lim)/pids.max" 2>&1)

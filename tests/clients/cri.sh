@@ -227,6 +227,25 @@ else
   fail "$P/container-tty" "create/start failed [$c6] $(rt_tail 3)"
 fi
 
+# --- mountPropagation: HostToContainer (containerd then sets linux.rootfsPropagation "rslave") ----
+# containerd requires the source to sit on a shared or slave mount: give it a shared one of its own.
+mkdir -p "$WORK/prop"
+mount --bind "$WORK/prop" "$WORK/prop" && mount --make-shared "$WORK/prop"
+c7=$(cc create --pod "$sb1" "${POD1[@]}" --name prop --image "$IMG" --log-path prop.log \
+  --mount "$WORK/prop:/prop:rslave" -- sleep 1000 2>&1)
+if [ $? = 0 ] && out=$(cc start "$c7" 2>&1); then
+  mkdir -p "$WORK/prop/sub"
+  mount -t tmpfs -o size=1m hull-prop "$WORK/prop/sub"
+  # A mount made on the host after the start shows up in the container.
+  out=$(cc exec "$c7" -- sh -c 'grep -c " /prop/sub " /proc/self/mountinfo' 2>&1)
+  expect_eq "$P/mount-propagation-host-to-container" 1 "$out" "$(rt_tail '\[exec\]')"
+  umount "$WORK/prop/sub"
+  cc stop "$c7" --grace 0 >/dev/null 2>&1
+else
+  fail "$P/mount-propagation-host-to-container" "create/start failed [$c7] [$out] $(rt_tail '\[create\]')"
+fi
+cc rm "$c7" >/dev/null 2>&1
+
 # --- a container that cannot start: the runtime's error reaches the CRI caller -------------------
 c2=$(cc create --pod "$sb1" "${POD1[@]}" --name bad --image "$IMG" --log-path bad.log -- /no/such/binary 2>&1)
 if [ $? = 0 ]; then

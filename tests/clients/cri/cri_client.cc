@@ -8,7 +8,8 @@
 //   podstatus ID                                         prints "state=READY ip=..."
 //   stopp ID | rmp ID
 //   create  --pod ID POD-FLAGS --name N --image I [--env K=V]... [--workdir D]
-//           [--mount HOST:CTR[:ro]]... [--readonly-rootfs] [RESOURCES] [--log-path P] -- argv
+//           [--mount HOST:CTR[:ro][:rslave|:rshared]]... [--readonly-rootfs] [RESOURCES]
+//           [--log-path P] -- argv
 //                                                        prints the container id
 //   start ID | rm ID | stop ID [--grace SEC]
 //   status ID                                            prints "state=RUNNING exit=0 reason=..."
@@ -209,13 +210,23 @@ int Run(RuntimeService::Stub& stub, const std::string& cmd, const Args& a, int t
       e->set_key(kv.substr(0, eq));
       e->set_value(eq == std::string::npos ? "" : kv.substr(eq + 1));
     }
+    // HOST:CTR[:OPT]... with OPT one of ro, rslave (HostToContainer), rshared (Bidirectional).
     for (const auto& m : a.All("mount")) {
       auto* mm = c->add_mounts();
-      auto c1 = m.find(':');
-      auto c2 = m.find(':', c1 + 1);
-      mm->set_host_path(m.substr(0, c1));
-      mm->set_container_path(m.substr(c1 + 1, c2 == std::string::npos ? c2 : c2 - c1 - 1));
-      mm->set_readonly(c2 != std::string::npos && m.substr(c2 + 1) == "ro");
+      std::vector<std::string> parts;
+      for (size_t pos = 0;;) {
+        size_t next = m.find(':', pos);
+        parts.push_back(m.substr(pos, next == std::string::npos ? next : next - pos));
+        if (next == std::string::npos) break;
+        pos = next + 1;
+      }
+      mm->set_host_path(parts[0]);
+      if (parts.size() > 1) mm->set_container_path(parts[1]);
+      for (size_t k = 2; k < parts.size(); ++k) {
+        if (parts[k] == "ro") mm->set_readonly(true);
+        if (parts[k] == "rslave") mm->set_propagation(runtime::v1::PROPAGATION_HOST_TO_CONTAINER);
+        if (parts[k] == "rshared") mm->set_propagation(runtime::v1::PROPAGATION_BIDIRECTIONAL);
+      }
     }
     c->set_log_path(a.Get("log-path"));
     c->set_tty(a.Has("tty"));

@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "common/fault.h"
@@ -390,7 +391,13 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   plan.join = join;
   plan.unshare_flags = unshare_flags;
   plan.in_userns = new_userns;
-  for (auto& [f, fd] : join) plan.in_userns = plan.in_userns || f == CLONE_NEWUSER;
+  bool joins_userns = false;
+  for (auto& [f, fd] : join) joins_userns = joins_userns || f == CLONE_NEWUSER;
+  plan.in_userns = plan.in_userns || joins_userns;
+  if (joins_userns && (clone_flags & CLONE_NEWPID)) {
+    clone_flags &= ~CLONE_NEWPID;
+    plan.late_pidns = true;
+  }
   plan.new_timens = new_timens;
   plan.fifo_fd = fifo_fd.get();
   plan.state_dir_fd = tx.dir->fd();
@@ -399,7 +406,8 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   plan.rootfs.rootfs = rootfs;
   plan.rootfs.bundle = bundle;
   plan.rootfs.no_pivot = opts.no_pivot;
-  plan.rootfs.new_userns = new_userns;
+  // Inside any user namespace (new or joined) devices are bind-mounted, never mknod'ed.
+  plan.rootfs.new_userns = plan.in_userns;
   plan.rootfs.new_netns = new_netns;
   plan.rootfs.idmap_userns_fds = idmap_fd_of_mount;
   plan.rootfs.premounted_fds = premounted_fd_of_mount;
@@ -446,6 +454,21 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   for (;;) {
     ASSIGN_OR_RETURN(SyncMessage msg, parent_end.Receive());
     if (msg.type == SyncMsg::kError) return absl::InternalError(msg.payload);
+    if (msg.type == SyncMsg::kPid) {
+      // The real init, forked (CLONE_PARENT: our child) into its pid namespace.
+      pid_t init = 0;
+      if (!absl::SimpleAtoi(msg.payload, &init) || init <= 0) {
+        return absl::InternalError("sync: bad init pid");
+      }
+      ::waitpid(pid, nullptr, 0);  // the first child, which exits right after sending this
+      pid = init;
+      tx.child = pid;
+      created.pid = pid;
+      record.pid = pid;
+      record.pid_start_time = ProcessStartTime(pid);
+      RETURN_IF_ERROR(tx.dir->Save(record));
+      continue;
+    }
     if (msg.type == SyncMsg::kConsole) {
       console_master = std::move(msg.fd);
       continue;

@@ -22,6 +22,7 @@
 #include "runtime/linux/devices.h"
 #include "runtime/linux/process_attrs.h"
 #include "runtime/linux/safe_path.h"
+#include "runtime/linux/syscalls.h"
 
 namespace hull::container {
 namespace {
@@ -57,6 +58,27 @@ absl::Status JoinAndUnshare(const InitPlan& plan) {
     auto ns = OpenFile("/proc/self/ns/time_for_children", O_RDONLY);
     if (!ns.ok()) return ns.status();
     if (::setns(ns->get(), CLONE_NEWTIME) != 0) return ErrnoError("enter time namespace");
+  }
+  if (plan.late_pidns) {
+    if (::unshare(CLONE_NEWPID) != 0) return ErrnoError("create pid namespace (unshare)");
+    // The new init waits until its pid has reached the parent, so the parent learns it before
+    // any other message from it.
+    int gate[2];
+    if (::pipe2(gate, O_CLOEXEC) != 0) return ErrnoError("pipe");
+    struct clone_args args = {};
+    args.flags = CLONE_PARENT;
+    pid_t pid = sys::Clone3(&args);
+    if (pid < 0) return ErrnoError("fork the init into its pid namespace");
+    if (pid > 0) {
+      // The first child's work is done: hand over to the real init and leave.
+      absl::Status st = plan.channel->Send(SyncMsg::kPid, std::to_string(pid));
+      ::_exit(st.ok() ? 0 : 1);
+    }
+    ::close(gate[1]);
+    char c;
+    while (::read(gate[0], &c, 1) < 0 && errno == EINTR) {
+    }
+    ::close(gate[0]);
   }
   return absl::OkStatus();
 }

@@ -30,6 +30,10 @@ struct InitPlan {
   bool in_userns = false;
   int unshare_flags = 0;  // namespaces the child creates itself after joining
   bool new_timens = false;
+  // A new pid namespace with a joined user namespace: it must be owned by that user namespace
+  // (or proc cannot be mounted), so it is made after setns (unshare) and the real init is
+  // forked into it with CLONE_PARENT, which keeps it a child of hull; its pid is sent as kPid.
+  bool late_pidns = false;
   int fifo_fd = -1;  // O_PATH fd of <state>/exec.fifo
   // The locked state directory: closed first thing in the child, whose copy would otherwise
   // keep the parent's flock held until execve.

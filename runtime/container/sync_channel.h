@@ -5,21 +5,24 @@
 #include <optional>
 #include <string>
 
-#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "common/unique_fd.h"
 
 namespace hull::container {
 
 enum class SyncMsg : char {
-  kGo = 'G',            // parent -> init: ids mapped, cgroup applied; start setting up
-  kRunHooks = 'H',      // init -> parent: namespaces and mounts ready, run createRuntime hooks
-  kHooksDone = 'h',     // parent -> init
-  kConsole = 'C',       // init -> parent: pty master (when no console socket was given)
-  kSeccompFd = 'S',     // init -> parent: seccomp listener fd for listenerPath
-  kSeccompSent = 's',   // parent -> init
-  kReady = 'R',         // init -> parent: blocked on the exec FIFO next
-  kError = 'E',         // either way: payload is the error message
+  kGo = 'G',           // parent -> init: ids mapped, cgroup applied; start setting up
+  kRunHooks = 'H',     // init -> parent: namespaces and mounts ready, run createRuntime hooks
+  kHooksDone = 'h',    // parent -> init
+  kConsole = 'C',      // init -> parent: pty master (when no console socket was given)
+  kSeccompFd = 'S',    // init -> parent: seccomp listener fd for listenerPath
+  kSeccompSent = 's',  // parent -> init
+  kReady = 'R',        // init -> parent: blocked on the exec FIFO next
+  // init -> parent: payload is the pid of the real init, forked into a pid namespace made
+  // after joining a user namespace (the first child exits; see InitPlan::late_pidns).
+  kPid = 'P',
+  kError = 'E',  // either way: payload is the error message
 };
 
 struct SyncMessage {

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/string_view.h"
+
 namespace hull::linux {
 
 struct NamespaceKind {

@@ -185,6 +185,33 @@ TEST_F(IsolationTest, UserNamespaceMapsIds) {
   EXPECT_EQ(st.st_gid, 200000u);
 }
 
+TEST_F(IsolationTest, UserNamespaceJoinedByPathWithNewPidNamespace) {
+  Bundle first = MakeBundle({"sleep", "1000"});
+  first.spec().linux->namespaces.push_back({.type = "user"});
+  first.spec().linux->uid_mappings = {{.container_id = 0, .host_id = 300000, .size = 65536}};
+  first.spec().linux->gid_mappings = {{.container_id = 0, .host_id = 300000, .size = 65536}};
+  first.Write();
+  std::string a = NewId();
+  ASSERT_EQ(Hull({"run", "-d", "-b", first.dir(), a}).code, 0);
+  int64_t pid = IntField(ParseJson(Hull({"state", a}).out), "pid");
+  ASSERT_GT(pid, 0);
+  std::string userns = absl::StrCat("/proc/", pid, "/ns/user");
+  char buf[128];
+  ssize_t n = ::readlink(userns.c_str(), buf, sizeof buf);
+  ASSERT_GT(n, 0);
+
+  Bundle b = MakeBundle();
+  b.spec().linux->namespaces.push_back({.type = "user", .path = userns});
+  // The rootfs belongs to host root, unmapped there: point the second container at files it
+  // can still read (world-readable busybox) and keep it off writable paths.
+  HullResult r = RunScript(b, "readlink /proc/self/ns/user; cat /proc/self/uid_map; echo pid=$$");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(std::string(buf, static_cast<size_t>(n))));
+  EXPECT_THAT(r.out, HasSubstr("300000"));
+  EXPECT_THAT(r.out, HasSubstr("pid=1\n"));
+  EXPECT_EQ(Hull({"delete", "-f", a}).code, 0);
+}
+
 TEST_F(IsolationTest, UserNamespaceWithoutMappingsIsRejected) {
   Bundle b = MakeBundle();
   b.spec().linux->namespaces.push_back({.type = "user"});

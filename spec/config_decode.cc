@@ -279,9 +279,11 @@ bool ReadDevice(Errors& e, const Value& v, const std::string& path, LinuxDevice&
     r.Optional("major", out.major);
     r.Optional("minor", out.minor);
   }
-  if (r.Optional("fileMode", out.file_mode) && *out.file_mode > 0777) {
+  // Clients send Go's os.FileMode bits as runc accepts them, type bits included (podman: 8630 =
+  // S_IFCHR|0666); only the permission bits (& 07777) are applied.
+  if (r.Optional("fileMode", out.file_mode) && *out.file_mode > 0177777) {
     e.Add(r.PathOf("fileMode"),
-          absl::StrCat(*out.file_mode, " is out of range for a file mode [0, 511]"));
+          absl::StrCat(*out.file_mode, " is out of range for a file mode [0, 65535]"));
   }
   r.Optional("uid", out.uid);
   r.Optional("gid", out.gid);

@@ -31,8 +31,10 @@ inline constexpr std::string_view kSeccompFlags[] = {
     "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
     "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
 
-inline constexpr std::string_view kRootfsPropagations[] = {"private", "shared", "slave",
-                                                           "unbindable"};
+// The schema lists the four base modes; runc (and so containerd's CRI for HostToContainer /
+// Bidirectional mounts, and podman) also sends the recursive forms, which runc accepts.
+inline constexpr std::string_view kRootfsPropagations[] = {
+    "private", "shared", "slave", "unbindable", "rprivate", "rshared", "rslave", "runbindable"};
 
 inline constexpr std::string_view kPersonalityDomains[] = {"LINUX", "LINUX32"};
 

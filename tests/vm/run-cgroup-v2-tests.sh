@@ -41,7 +41,12 @@ for t in ${tests[*]}; do
   \"$build/bin/\$t\" --gtest_output=xml:$results/\$t.xml || { echo \"=== \$t FAILED\"; rc=1; }
 done
 exit \$rc"
-"$here/run-in-cgroup2-vm.sh" -t "${HULL_VM_TIMEOUT:-3000}" -d "$results" "$script"
+# The guest sees the host's / read-only but has fresh tmpfs on /tmp, /var/tmp, /run and /dev/shm:
+# share the checkout (which holds the build dir and the results) so a clone under /tmp works too.
+src=$(cd "$here/../.." && pwd)
+shares=(-d "$src")
+case "$build/" in "$src"/*) ;; *) shares+=(-d "$build") ;; esac
+"$here/run-in-cgroup2-vm.sh" -t "${HULL_VM_TIMEOUT:-3000}" "${shares[@]}" "$script"
 rc=$?
 echo "cgroup v2 guest tests: exit $rc (reports in $results)"
 exit $rc

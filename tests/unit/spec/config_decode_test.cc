@@ -283,9 +283,11 @@ TEST(ConfigDecode, Annotations) {
 }
 
 TEST(ConfigDecode, LinuxNamespacesAndMappings) {
-  std::string msg = ErrorOf(Config(R"("linux": {"rootfsPropagation": "rslave"})"));
-  EXPECT_THAT(
-      msg, ::testing::StartsWith("linux.rootfsPropagation: unknown rootfs propagation \"rslave\""));
+  std::string msg = ErrorOf(Config(R"("linux": {"rootfsPropagation": "rsideways"})"));
+  EXPECT_THAT(msg, ::testing::StartsWith(
+                       "linux.rootfsPropagation: unknown rootfs propagation \"rsideways\""));
+  // containerd's CRI (HostToContainer) and podman send the recursive forms, as runc accepts.
+  EXPECT_TRUE(ParseConfig(Config(R"("linux": {"rootfsPropagation": "rslave"})")).ok());
 
   Spec ok = MustParse(Config(R"("linux": {
       "namespaces": [{"type": "pid"}, {"type": "network", "path": "/var/run/netns/x"},
@@ -343,8 +345,13 @@ TEST(ConfigDecode, LinuxDevices) {
             "linux.devices[0].major: required field missing\n"
             "linux.devices[0].minor: required field missing");
   EXPECT_EQ(ErrorOf(Config(
-                R"("linux": {"devices": [{"path": "/dev/x", "type": "p", "fileMode": 512}]})")),
-            "linux.devices[0].fileMode: 512 is out of range for a file mode [0, 511]");
+                R"("linux": {"devices": [{"path": "/dev/x", "type": "p", "fileMode": 65536}]})")),
+            "linux.devices[0].fileMode: 65536 is out of range for a file mode [0, 65535]");
+  // podman sends the type bits too (S_IFCHR | 0666), as runc accepts.
+  auto podman = ParseConfig(Config(
+      R"("linux": {"devices": [{"path": "/dev/x", "type": "c", "major": 1, "minor": 5, "fileMode": 8630}]})"));
+  ASSERT_TRUE(podman.ok()) << podman.status();
+  EXPECT_EQ(podman->linux->devices[0].file_mode, 8630u);
 }
 
 TEST(ConfigDecode, LinuxResources) {

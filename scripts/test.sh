@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, in stages, each with its own time limit and printed duration:
-#   deps, format, build, unit, integration, vm (cgroup v2 guest), clients, fuzz, bench (smoke),
+#   deps, format, build, unit, integration, security (CVE regressions), vm (cgroup v2 guest),
+#   clients, fuzz, bench (smoke),
 #   sanitize.
 # Runs as root with no tty and no stdin (CI runs exactly this through .ci/run).
 # HULL_STAGES="build unit" runs a subset. Ends with "N passed, M failed, K skipped".
@@ -8,7 +9,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=${HULL_BUILD_DIR:-$ROOT/build}
-STAGES=${HULL_STAGES:-"deps format build unit integration vm clients fuzz bench sanitize"}
+STAGES=${HULL_STAGES:-"deps format build unit integration security vm clients fuzz bench sanitize"}
 LOGDIR=$BUILD/test-logs
 mkdir -p "$LOGDIR"
 PASSED=0 FAILED=0 SKIPPED=0
@@ -83,6 +84,8 @@ stage format 120 format_check
 stage build 1800 bash -c "cmake -S '$ROOT' -B '$BUILD' -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null && cmake --build '$BUILD' -j$(nproc)"
 stage unit 900 ctest_label unit
 stage integration 1500 ctest_label integration
+[ -x conformance/security/run.sh ] && \
+  stage security 900 env RUNTIME="$BUILD/bin/hull" conformance/security/run.sh
 [ -x tests/vm/run-cgroup-v2-tests.sh ] && \
   stage vm 1500 tests/vm/run-cgroup-v2-tests.sh "$BUILD"
 [ -x tests/clients/run.sh ] && stage clients 1200 tests/clients/run.sh --runtime "$BUILD/bin/hull"

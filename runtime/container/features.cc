@@ -40,7 +40,7 @@ spec::features::Features BuildFeatures() {
   l.selinux = f::Selinux{true};
   l.intel_rdt = f::IntelRdt{false, std::nullopt, std::nullopt};
   f::MountExtensions me;
-  me.idmap = f::IDMap{false};
+  me.idmap = f::IDMap{true};  // idmap and ridmap mounts (runtime/linux/mounts.cc)
   l.mount_extensions = me;
   l.net_devices = f::NetDevices{false};
   out.linux = l;

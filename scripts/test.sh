@@ -93,6 +93,16 @@ stage integration 1500 ctest_label integration
 [ -x bench/run.sh ] && stage bench 300 env HULL_BUILD_DIR="$BUILD" bench/run.sh --smoke
 [ -x tests/sanitize.sh ] && stage sanitize 2700 tests/sanitize.sh "$ROOT/build-asan"
 
+# CI keeps only the tail of the output: repeat why each failed stage failed, right before the
+# summary (its failing tests / verdicts, then the end of its log).
+for name in "${FAILED_STAGES[@]}"; do
+  log=$LOGDIR/$name.log
+  echo "=== recap of failed stage $name ($log)"
+  grep -E '^\[  FAILED  \] [A-Za-z]|FAIL[: ]|^[0-9]+ - .*\(Failed|Timeout\)|SANITIZER FINDING|TIMED OUT' "$log" |
+    sort -u | head -40
+  echo "--- last lines:"
+  tail -25 "$log"
+done
 echo "=== total $(( $(date +%s) - T0 ))s; failed stages: ${FAILED_STAGES[*]:-none}"
 echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
 [ ${#FAILED_STAGES[@]} -eq 0 ]

@@ -9,9 +9,10 @@ PKGS=(
   busybox-static iproute2 procps util-linux psmisc openssl
 )
 if [ "${HULL_DEPS_CLIENTS:-1}" = 1 ]; then
-  # Real clients, registry and the cgroup v2 VM (its kernel is fetched with apt-get download).
+  # Real clients, registry and the cgroup v2 VM (its kernel is fetched with apt-get download;
+  # apparmor gives the guest apparmor_parser for the AppArmor tests, harmless on hosts without it).
   PKGS+=(runc crun containerd podman conmon containernetworking-plugins docker-registry skopeo
-         apache2-utils zstd qemu-system-x86 qemu-utils cpio kmod xz-utils
+         apache2-utils zstd qemu-system-x86 qemu-utils cpio kmod xz-utils apparmor
          libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
          hyperfine time strace umoci jq)
 fi

@@ -37,13 +37,29 @@ bool AppArmorEnabled() {
 bool SelinuxEnabled() { return access("/sys/fs/selinux/enforce", F_OK) == 0; }
 
 absl::Status WriteApparmorExecProfile(std::string_view profile) {
-  const std::string value = absl::StrCat("exec ", AV(profile));
-  absl::Status st = WriteAttr("thread-self/attr/apparmor/exec", value);
-  if (ErrnoOf(st) == ENOENT) {
+  // Only a missing file means an old kernel: the write itself fails with ENOENT too when the
+  // profile is not loaded, and retrying that on the generic file would hide the real cause.
+  std::string path = "thread-self/attr/apparmor/exec";
+  absl::StatusOr<UniqueFd> fd = OpenVerifiedProcFile(path, O_WRONLY);
+  if (ErrnoOf(fd.status()) == ENOENT) {
     // Kernels before 5.8 (no per-LSM attr directories).
-    st = WriteAttr("thread-self/attr/exec", value);
+    path = "thread-self/attr/exec";
+    fd = OpenVerifiedProcFile(path, O_WRONLY);
   }
-  return Annotate(st, absl::StrCat("process.apparmorProfile \"", AV(profile), "\""));
+  const std::string what = absl::StrCat("process.apparmorProfile \"", AV(profile), "\"");
+  if (!fd.ok()) return Annotate(fd.status(), what);
+  // The attr file takes a command: "exec <profile>" switches at the next execve.
+  const std::string value = absl::StrCat("exec ", AV(profile));
+  ssize_t n = write(fd->get(), value.data(), value.size());
+  if (n < 0 && errno == ENOENT) {
+    return absl::NotFoundError(
+        absl::StrCat(what, ": no such AppArmor profile is loaded (write /proc/", path, ")"));
+  }
+  if (n < 0) return Annotate(ErrnoError(absl::StrCat("write /proc/", path)), what);
+  if (static_cast<size_t>(n) != value.size()) {
+    return absl::InternalError(absl::StrCat(what, ": short write to /proc/", path));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ApplyApparmorProfile(std::string_view profile) {

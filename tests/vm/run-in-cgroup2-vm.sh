@@ -6,6 +6,12 @@
 # subtree_control). hull's developers and CI sit on cgroup v1 hybrid hosts whose hierarchies must
 # not be remounted, yet the v2 code paths have to run on a real v2 kernel.
 #
+# The guest also has AppArmor enabled (the Debian kernel's default LSM list includes it; the
+# command line asks for it with apparmor=1) and securityfs mounted at /sys/kernel/security, so
+# apparmor_parser (the host's `apparmor` package, seen through the shared /) can load profiles
+# and process.apparmorProfile can be exercised: hosts without AppArmor cannot. If the kernel
+# comes up without it, "hull-vm: AppArmor is not enabled" is printed before COMMAND's output.
+#
 # The guest's / is an overlay: the host's / over 9p, read-only, below a tmpfs, so the host's
 # binaries and libraries run unchanged and guest writes vanish with the guest. /tmp, /run and
 # /var/tmp are fresh tmpfs. Each -d DIR is shared read-write at the same path (default: none);
@@ -21,7 +27,7 @@
 # guest runs under TCG, roughly 20-30x slower than the host.
 #
 # Host packages: qemu-system-x86 (qemu-system-x86_64 + qboot.rom), busybox-static, cpio, kmod,
-# xz-utils. Missing ones are installed with apt-get unless HULL_VM_NO_INSTALL=1.
+# xz-utils (and apparmor for apparmor_parser, which only the AppArmor tests need). Missing ones are installed with apt-get unless HULL_VM_NO_INSTALL=1.
 #
 # Environment: HULL_VM_CACHE, HULL_VM_NO_INSTALL, HULL_VM_KERNEL_ARGS (extra guest kernel args).
 set -uo pipefail
@@ -61,6 +67,7 @@ static_busybox >/dev/null || missing+=(busybox-static)
 command -v cpio >/dev/null || missing+=(cpio)
 command -v depmod >/dev/null || missing+=(kmod)
 command -v xz >/dev/null || missing+=(xz-utils)
+[ -x /usr/sbin/apparmor_parser ] || [ -x /sbin/apparmor_parser ] || missing+=(apparmor)
 if [ ${#missing[@]} -gt 0 ]; then
   [ -z "${HULL_VM_NO_INSTALL:-}" ] || fail "missing host packages: ${missing[*]}"
   note "installing ${missing[*]}"
@@ -221,6 +228,10 @@ C=/run/hull-vm/ctl
 $B hostname hull-vm
 $B mount --make-rshared /
 $B ip link set lo up 2>/dev/null
+# apparmor_parser loads profiles through securityfs.
+if ! $B grep -q ' /sys/kernel/security ' /proc/mounts; then
+  $B mount -t securityfs securityfs /sys/kernel/security || echo "hull-vm: cannot mount securityfs"
+fi
 # Every controller for the root's children, as systemd sets it up on a v2 host.
 for c in $($B cat /sys/fs/cgroup/cgroup.controllers); do
   echo "+$c" > /sys/fs/cgroup/cgroup.subtree_control || echo "hull-vm: cannot enable $c"
@@ -234,6 +245,8 @@ done
   export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
   . $C/env
   export HULL_VM=1
+  [ "$($B cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ] ||
+    echo "hull-vm: AppArmor is not enabled" >&2
   cd "$($B cat $C/cwd)" 2>/dev/null || cd /
   exec /bin/sh -c "$($B cat $C/cmd)"
 ) </dev/null >"$out" 2>&1
@@ -261,7 +274,7 @@ timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 \
   -accel "tcg,thread=multi" -cpu max -smp "$CPUS" -m "$MEM" \
   -nodefaults -no-user-config -display none -no-reboot \
   "${BOOT[@]}" -initrd "$INITRD" \
-  -append "console=ttyS0 quiet loglevel=3 panic=-1 cgroup_no_v1=all rdinit=/init ${HULL_VM_KERNEL_ARGS:-}" \
+  -append "console=ttyS0 quiet loglevel=3 panic=-1 cgroup_no_v1=all apparmor=1 rdinit=/init ${HULL_VM_KERNEL_ARGS:-}" \
   -serial "file:$CTL/console.log" \
   -device virtio-serial-pci -chardev "file,id=out,path=$CTL/out" \
   -device virtserialport,chardev=out,name=hull.out \

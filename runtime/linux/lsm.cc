@@ -53,7 +53,8 @@ absl::Status WriteApparmorExecProfile(std::string_view profile) {
   ssize_t n = write(fd->get(), value.data(), value.size());
   if (n < 0 && errno == ENOENT) {
     return absl::NotFoundError(
-        absl::StrCat(what, ": no such AppArmor profile is loaded (write /proc/", path, ")"));
+        absl::StrCat(what, ": profile not loaded in the kernel (load it with apparmor_parser; ",
+                     "write /proc/", path, ": ENOENT)"));
   }
   if (n < 0) return Annotate(ErrnoError(absl::StrCat("write /proc/", path)), what);
   if (static_cast<size_t>(n) != value.size()) {

@@ -19,7 +19,10 @@ bool AppArmorEnabled();
 bool SelinuxEnabled();
 
 // process.apparmorProfile: writes "exec <profile>" to /proc/thread-self/attr/apparmor/exec
-// (falling back to the pre-5.8 /proc/thread-self/attr/exec). An empty profile is a no-op.
+// (falling back to the pre-5.8 /proc/thread-self/attr/exec only when that file is missing). The
+// kernel refuses a profile that is not loaded with ENOENT at the write: a NotFound error saying
+// so. (The bare profile name without "exec " is EINVAL.) An empty profile is a no-op.
+// Exercised for real by tests/integration/apparmor in the tests/vm/ guest.
 // With AppArmor disabled, a requested profile is an error naming the field (runc does the same:
 // silently running unconfined would be worse).
 absl::Status ApplyApparmorProfile(std::string_view profile);

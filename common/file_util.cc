@@ -1,11 +1,11 @@
 #include "common/file_util.h"
 
 #include <fcntl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <random>
 
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
@@ -67,8 +67,14 @@ absl::Status WriteExistingFile(const std::string& path, std::string_view data) {
 }
 
 absl::Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode) {
-  std::random_device rd;
-  std::string tmp = absl::StrCat(path, ".tmp-", ::getpid(), "-", rd());
+  // A unique temp name: O_EXCL makes a collision an error, never a shared file. getrandom is one
+  // cheap syscall (std::random_device probed the CPU on every construction).
+  uint64_t nonce = 0;
+  if (::getrandom(&nonce, sizeof(nonce), GRND_NONBLOCK) != sizeof(nonce)) {
+    static uint64_t counter = 0;
+    nonce = ++counter;
+  }
+  std::string tmp = absl::StrCat(path, ".tmp-", ::getpid(), "-", nonce);
   {
     ASSIGN_OR_RETURN(UniqueFd fd, OpenFile(tmp, O_WRONLY | O_CREAT | O_EXCL, mode));
     if (absl::Status st = WriteAll(fd.get(), data); !st.ok()) {

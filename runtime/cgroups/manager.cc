@@ -87,6 +87,8 @@ absl::Status CollectPids(const std::string& dir, std::vector<pid_t>* out) {
 // rmdir of `dir` and everything below it, deepest first. EBUSY (processes still exiting) is
 // retried for a while; ENOENT counts as done.
 absl::Status RemoveTree(const std::string& dir) {
+  // The common case is an empty leaf: one rmdir, no listing.
+  if (rmdir(dir.c_str()) == 0 || errno == ENOENT) return absl::OkStatus();
   for (const std::string& sub : SubDirs(dir)) RETURN_IF_ERROR(RemoveTree(sub));
   Backoff backoff(milliseconds(3000));
   while (rmdir(dir.c_str()) != 0) {
@@ -475,10 +477,10 @@ absl::Status Manager::Destroy() {
     if (pids.ok() && !pids->empty()) {
       absl::Status k = KillAll(SIGKILL);
       if (!k.ok() && first.ok()) first = Annotate(k, "destroy cgroup");
+      // A frozen v1 task only dies once thawed.
+      auto frozen = IsFrozen();
+      if (frozen.ok() && *frozen) (void)Thaw();
     }
-    // A frozen v1 task only dies once thawed.
-    auto frozen = IsFrozen();
-    if (frozen.ok() && *frozen) (void)Thaw();
     Backoff backoff(milliseconds(10000));
     while (true) {
       pids = Pids();

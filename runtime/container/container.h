@@ -34,10 +34,17 @@ struct CreateOptions {
 struct CreatedContainer {
   pid_t pid = 0;
   int console_master = -1;  // >= 0 when run allocated the pty itself (terminal, no socket)
+  ContainerRecord record;   // as saved when create finished
 };
 
+// kCreate: the init blocks on the exec FIFO until `start` (runc's create).
+// kRun: `run` starts the container itself, so there is no FIFO: the init goes on to the
+// program as soon as setup is done (crun does the same), saving a hand-off and the FIFO inode.
+enum class CreateMode { kCreate, kRun };
+
 absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& opts,
-                                        bool keep_console_master = false);
+                                        bool keep_console_master = false,
+                                        CreateMode mode = CreateMode::kCreate);
 absl::Status Start(const Globals& g, const std::string& id);
 // create + start; without detach, waits and returns the container's exit code (128+signal).
 absl::StatusOr<int> Run(const Globals& g, const CreateOptions& opts, bool detach, bool keep);
@@ -61,5 +68,10 @@ bool ProcessAlive(pid_t pid, uint64_t start_time);
 std::string NowRfc3339();
 absl::Status WritePidFile(const std::string& path, pid_t pid);
 std::string StateJsonForHooks(const ContainerRecord& r, const std::string& status);
+// The poststart hooks of a started container (start, or run's own start). A failing one kills
+// the container and is returned as the error (runtime.md lifecycle step 9).
+absl::Status RunPoststartHooks(const ContainerRecord& r);
+// The directory of compiled seccomp programs under the state root (never a valid container id).
+std::string SeccompCacheDir(const Globals& g);
 
 }  // namespace hull::container

@@ -182,10 +182,19 @@ spec::LinuxResources EffectiveResources(const spec::Spec& spec) {
 }  // namespace
 
 absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& opts,
-                                        bool keep_console_master) {
+                                        bool keep_console_master, CreateMode mode) {
   ASSIGN_OR_RETURN(std::string bundle, AbsolutePath(opts.bundle));
-  auto spec_or = spec::LoadConfig(bundle + "/config.json");
-  if (!spec_or.ok()) return spec_or.status();
+  // The parsed document is kept for the state record (exec, update and hooks read it back), so
+  // the config is parsed once and never re-encoded.
+  const std::string config_path = bundle + "/config.json";
+  auto config_text = ReadFile(config_path);
+  if (!config_text.ok()) {
+    return Annotate(config_text.status(), absl::StrCat("load config ", config_path));
+  }
+  auto config_doc = json::Parse(*config_text);
+  if (!config_doc.ok()) return Annotate(config_doc.status(), config_path);
+  auto spec_or = spec::DecodeConfig(*config_doc);
+  if (!spec_or.ok()) return Annotate(spec_or.status(), config_path);
   spec::Spec spec = std::move(*spec_or);
   RETURN_IF_ERROR(spec::CheckSupportedOciVersion(spec));
   if (!spec.process) return absl::InvalidArgumentError("process: required to create a container");
@@ -321,7 +330,8 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
     idmap_fds.push_back(std::move(ns));
   }
 
-  ASSIGN_OR_RETURN(ResolvedProcess resolved, ResolveProcess(*spec.process, spec.linux));
+  ASSIGN_OR_RETURN(ResolvedProcess resolved,
+                   ResolveProcess(*spec.process, spec.linux, SeccompCacheDir(g)));
   for (const auto& w : resolved.caps.warnings) {
     // runc drops ambient capabilities outside permitted & inheritable without a word (the
     // default `runc spec` config lists ambient caps with no inheritable set, so a warning
@@ -348,7 +358,7 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   if (uid_t uid = ::geteuid(); uid != 0) record.owner = std::to_string(uid);
   record.annotations = spec.annotations;
   record.systemd_cgroup = g.systemd_cgroup;
-  record.config = spec::EncodeConfig(spec);
+  record.config = std::move(*config_doc);
 
   std::string cgroups_path = spec.linux ? spec.linux->cgroups_path.value_or("") : "";
   ASSIGN_OR_RETURN(tx.cgroup, cgroups::Manager::Create(cgroups_path, opts.id, g.systemd_cgroup));
@@ -356,26 +366,31 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   RETURN_IF_ERROR(tx.dir->Save(record));
   FaultPoint("create.after-state-dir");
 
-  std::string fifo_path = tx.dir->path() + "/exec.fifo";
-  if (::mkfifo(fifo_path.c_str(), 0622) != 0) return ErrnoError("create exec fifo");
-  // The init opens it for writing after switching to process.user: 0622 regardless of our
-  // umask, owned by the container's root (as runc does).
-  if (::chmod(fifo_path.c_str(), 0622) != 0) return ErrnoError("chmod exec fifo");
-  if (new_userns) {
-    uid_t root_uid = 0;
-    gid_t root_gid = 0;
-    for (const auto& m : spec.linux->uid_mappings) {
-      if (m.container_id == 0) root_uid = m.host_id;
+  UniqueFd fifo_fd, host_proc;
+  if (mode == CreateMode::kCreate) {
+    std::string fifo_path = tx.dir->path() + "/exec.fifo";
+    if (::mkfifo(fifo_path.c_str(), 0622) != 0) return ErrnoError("create exec fifo");
+    // The init opens it for writing after switching to process.user: 0622 regardless of our
+    // umask, owned by the container's root (as runc does).
+    if (::chmod(fifo_path.c_str(), 0622) != 0) return ErrnoError("chmod exec fifo");
+    if (new_userns) {
+      uid_t root_uid = 0;
+      gid_t root_gid = 0;
+      for (const auto& m : spec.linux->uid_mappings) {
+        if (m.container_id == 0) root_uid = m.host_id;
+      }
+      for (const auto& m : spec.linux->gid_mappings) {
+        if (m.container_id == 0) root_gid = m.host_id;
+      }
+      if (::chown(fifo_path.c_str(), root_uid, root_gid) != 0) {
+        return ErrnoError("chown exec fifo");
+      }
     }
-    for (const auto& m : spec.linux->gid_mappings) {
-      if (m.container_id == 0) root_gid = m.host_id;
-    }
-    if (::chown(fifo_path.c_str(), root_uid, root_gid) != 0) return ErrnoError("chown exec fifo");
+    int fifo = ::open(fifo_path.c_str(), O_PATH | O_CLOEXEC);
+    if (fifo < 0) return ErrnoError("open exec fifo");
+    fifo_fd.reset(fifo);
+    ASSIGN_OR_RETURN(host_proc, OpenVerifiedHostProc());
   }
-  int fifo = ::open(fifo_path.c_str(), O_PATH | O_CLOEXEC);
-  if (fifo < 0) return ErrnoError("open exec fifo");
-  UniqueFd fifo_fd(fifo);
-  ASSIGN_OR_RETURN(UniqueFd host_proc, OpenVerifiedHostProc());
 
   SyncChannel parent_end, child_end;
   RETURN_IF_ERROR(SyncChannel::Pair(&parent_end, &child_end));
@@ -399,7 +414,9 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
     plan.late_pidns = true;
   }
   plan.new_timens = new_timens;
-  plan.fifo_fd = fifo_fd.get();
+  plan.fifo_fd = fifo_fd.get();  // -1 for run: no wait for start
+  plan.parent_runs_hooks =
+      spec.hooks && (!spec.hooks->prestart.empty() || !spec.hooks->create_runtime.empty());
   plan.state_dir_fd = tx.dir->fd();
   plan.host_proc_fd = host_proc.get();
   plan.channel = &child_end;
@@ -446,7 +463,13 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   RETURN_IF_ERROR_CTX(tx.cgroup->Apply(pid), "apply cgroup");
   RETURN_IF_ERROR(tx.cgroup->Set(EffectiveResources(spec)));
   FaultPoint("create.after-cgroup");
-  RETURN_IF_ERROR(parent_end.Send(SyncMsg::kGo));
+  if (absl::Status st = parent_end.Send(SyncMsg::kGo, std::to_string(pid)); !st.ok()) {
+    // The init may have failed before kGo (it creates most namespaces meanwhile): its reason
+    // is queued on the channel.
+    auto msg = parent_end.Receive();
+    if (msg.ok() && msg->type == SyncMsg::kError) return absl::InternalError(msg->payload);
+    return st;
+  }
 
   CreatedContainer created;
   created.pid = pid;
@@ -501,9 +524,20 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   record.phase = "created";
   RETURN_IF_ERROR(tx.dir->Save(record));
   FaultPoint("create.after-created");
+  if (mode == CreateMode::kRun) {
+    // The init runs the startContainer hooks and execs the program right away; its end of the
+    // channel closes at execve. EOF: the program runs (or the init died: the caller's wait
+    // sees that). A message: it failed first.
+    auto msg = parent_end.Receive();
+    if (msg.ok()) {
+      if (msg->type == SyncMsg::kError) return absl::InternalError(msg->payload);
+      return absl::InternalError("sync: unexpected message from init");
+    }
+  }
   if (!opts.pid_file.empty()) RETURN_IF_ERROR(WritePidFile(opts.pid_file, pid));
   tx.committed = true;
   if (console_master) created.console_master = console_master.release();
+  created.record = std::move(record);
   return created;
 }
 

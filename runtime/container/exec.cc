@@ -444,7 +444,8 @@ absl::StatusOr<int> Exec(const Globals& g, const ExecOptions& opts) {
   if (opts.preserve_fds < 0)
     return absl::InvalidArgumentError("--preserve-fds: must not be negative");
 
-  ASSIGN_OR_RETURN(ResolvedProcess resolved, ResolveProcess(process, spec.linux));
+  ASSIGN_OR_RETURN(ResolvedProcess resolved,
+                   ResolveProcess(process, spec.linux, SeccompCacheDir(g)));
   for (const auto& w : resolved.caps.warnings) log::Warn(w);
   ASSIGN_OR_RETURN(auto sub_cgroups, ParseSubCgroupPaths(opts.cgroups));
   if (record.cgroup.is_null())

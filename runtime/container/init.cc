@@ -13,6 +13,7 @@
 
 #include <cerrno>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "common/file_util.h"
@@ -27,7 +28,21 @@
 namespace hull::container {
 namespace {
 
-absl::Status JoinAndUnshare(const InitPlan& plan) {
+// Our pid as the runtime namespace sees it (what hooks get as the state's pid; getpid() says 1
+// in a new pid namespace). Sent by the parent with kGo, or by the first child for a late pid
+// namespace.
+pid_t g_host_pid = 0;
+
+// Namespaces the init can create before the parent has put it into its cgroup, while the parent
+// does that work (mkdir + writes in every hierarchy): with nothing to join and no user namespace
+// (whose maps the parent writes first), every new namespace but the cgroup one, which must be
+// rooted at the container's cgroup.
+int EarlyUnshareFlags(const InitPlan& plan) {
+  if (!plan.join.empty() || plan.in_userns || plan.late_pidns) return 0;
+  return plan.unshare_flags & ~CLONE_NEWCGROUP;
+}
+
+absl::Status JoinAndUnshare(const InitPlan& plan, int already_unshared) {
   for (const auto& [flag, fd] : plan.join) {
     if (::setns(fd, flag) != 0) return ErrnoError("join namespace (setns)");
   }
@@ -38,7 +53,7 @@ absl::Status JoinAndUnshare(const InitPlan& plan) {
     if (::setresgid(0, 0, 0) != 0) return ErrnoError("setresgid(0) in user namespace");
     if (::setresuid(0, 0, 0) != 0) return ErrnoError("setresuid(0) in user namespace");
   }
-  if (plan.unshare_flags && ::unshare(plan.unshare_flags) != 0) {
+  if (int flags = plan.unshare_flags & ~already_unshared; flags && ::unshare(flags) != 0) {
     return ErrnoError("create namespaces (unshare)");
   }
   if (plan.new_timens) {
@@ -70,14 +85,17 @@ absl::Status JoinAndUnshare(const InitPlan& plan) {
     pid_t pid = sys::Clone3(&args);
     if (pid < 0) return ErrnoError("fork the init into its pid namespace");
     if (pid > 0) {
-      // The first child's work is done: hand over to the real init and leave.
+      // The first child's work is done: hand over to the real init (its pid first) and leave.
+      (void)!::write(gate[1], &pid, sizeof(pid));
       absl::Status st = plan.channel->Send(SyncMsg::kPid, std::to_string(pid));
       ::_exit(st.ok() ? 0 : 1);
     }
     ::close(gate[1]);
-    char c;
-    while (::read(gate[0], &c, 1) < 0 && errno == EINTR) {
+    pid_t host_pid = 0;
+    ssize_t n;
+    while ((n = ::read(gate[0], &host_pid, sizeof(host_pid))) < 0 && errno == EINTR) {
     }
+    if (n == static_cast<ssize_t>(sizeof(host_pid))) g_host_pid = host_pid;
     ::close(gate[0]);
   }
   return absl::OkStatus();
@@ -105,7 +123,7 @@ std::string StateJson(const InitPlan& plan, absl::string_view status) {
   v.Set("ociVersion", std::string(spec::kOciVersion));
   v.Set("id", plan.id);
   v.Set("status", std::string(status));
-  v.Set("pid", static_cast<int64_t>(::getpid()));
+  v.Set("pid", static_cast<int64_t>(g_host_pid > 0 ? g_host_pid : ::getpid()));
   v.Set("bundle", plan.rootfs.bundle);
   json::Value ann = json::Object{};
   for (const auto& [k, val] : plan.spec->annotations) ann.Set(k, val);
@@ -115,9 +133,11 @@ std::string StateJson(const InitPlan& plan, absl::string_view status) {
 
 absl::Status SetupAndWait(const InitPlan& plan) {
   const spec::Spec& spec = *plan.spec;
+  const int early = EarlyUnshareFlags(plan);
+  if (early && ::unshare(early) != 0) return ErrnoError("create namespaces (unshare)");
   ASSIGN_OR_RETURN(SyncMessage go, plan.channel->Expect(SyncMsg::kGo));
-  (void)go;
-  RETURN_IF_ERROR(JoinAndUnshare(plan));
+  if (pid_t p = 0; absl::SimpleAtoi(go.payload, &p)) g_host_pid = p;
+  RETURN_IF_ERROR(JoinAndUnshare(plan, early));
   // We are the container's init: a session leader, and not dumpable so no process in the
   // container can open /proc/1/exe (the hull binary) before execve (CVE-2019-5736).
   ::setsid();
@@ -154,6 +174,11 @@ absl::Status SetupAndWait(const InitPlan& plan) {
       ws.ws_col = static_cast<unsigned short>(spec.process->console_size->width);
       ::ioctl(console_master.get(), TIOCSWINSZ, &ws);
     }
+    // A foreground `run` relays the pty itself: the program starts with the caller's window size
+    // (the relay forwards later changes).
+    if (plan.console_socket.empty() && ::isatty(STDIN_FILENO)) {
+      (void)linux::CopyWindowSize(STDIN_FILENO, console_master.get());
+    }
     RETURN_IF_ERROR(linux::MountConsole(root_fd.get(), console_slave.get()));
     if (!plan.console_socket.empty()) {
       RETURN_IF_ERROR(linux::SendConsoleFd(plan.console_socket, console_master.get()));
@@ -164,8 +189,10 @@ absl::Status SetupAndWait(const InitPlan& plan) {
   }
 
   // prestart + createRuntime hooks run in the runtime namespace (the parent).
-  RETURN_IF_ERROR(plan.channel->Send(SyncMsg::kRunHooks));
-  RETURN_IF_ERROR(plan.channel->Expect(SyncMsg::kHooksDone).status());
+  if (plan.parent_runs_hooks) {
+    RETURN_IF_ERROR(plan.channel->Send(SyncMsg::kRunHooks));
+    RETURN_IF_ERROR(plan.channel->Expect(SyncMsg::kHooksDone).status());
+  }
   if (spec.hooks && !spec.hooks->create_container.empty()) {
     RETURN_IF_ERROR(hooks::RunHooks("createContainer", spec.hooks->create_container,
                                     StateJson(plan, "created")));
@@ -190,17 +217,24 @@ absl::Status SetupAndWait(const InitPlan& plan) {
     listener.reset();
   }
   RETURN_IF_ERROR(plan.channel->Send(SyncMsg::kReady));
-  plan.channel->Close();
+  // `create`: the parent is done with us. `run`: the channel stays open until execve closes it
+  // (close-on-exec), which tells the parent the program runs (poststart hooks come after that);
+  // a failure before then (startContainer hook, execve) still reaches it as kError.
+  if (plan.fifo_fd >= 0) plan.channel->Close();
 
-  // Block until `hull start` opens the FIFO for reading. The FIFO was opened O_PATH before
-  // pivot_root; reopen it through the host procfs fd we kept (the container may have no /proc).
-  std::string self_fd = absl::StrCat("self/fd/", plan.fifo_fd);
-  int fifo = ::openat(plan.host_proc_fd, self_fd.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fifo < 0) return ErrnoError("open exec fifo");
-  if (::write(fifo, "0", 1) != 1) return ErrnoError("write exec fifo");
-  ::close(fifo);
-  ::close(plan.fifo_fd);
-  ::close(plan.host_proc_fd);
+  if (plan.fifo_fd >= 0) {
+    // Block until `hull start` opens the FIFO for reading. The FIFO was opened O_PATH before
+    // pivot_root; reopen it through the host procfs fd we kept (the container may have no
+    // /proc).
+    std::string self_fd = absl::StrCat("self/fd/", plan.fifo_fd);
+    int fifo = ::openat(plan.host_proc_fd, self_fd.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fifo < 0) return ErrnoError("open exec fifo");
+    if (::write(fifo, "0", 1) != 1) return ErrnoError("write exec fifo");
+    // The write end stays open (close-on-exec) until execve: `start` waits for its EOF, so its
+    // poststart hooks run after the program started, as runtime.md requires.
+    ::close(plan.fifo_fd);
+    ::close(plan.host_proc_fd);
+  }
 
   if (spec.hooks && !spec.hooks->start_container.empty()) {
     RETURN_IF_ERROR(

@@ -34,7 +34,10 @@ struct InitPlan {
   // (or proc cannot be mounted), so it is made after setns (unshare) and the real init is
   // forked into it with CLONE_PARENT, which keeps it a child of hull; its pid is sent as kPid.
   bool late_pidns = false;
-  int fifo_fd = -1;  // O_PATH fd of <state>/exec.fifo
+  // O_PATH fd of <state>/exec.fifo to block on until `start`; -1 for `run`, which goes straight on.
+  int fifo_fd = -1;
+  // prestart/createRuntime hooks exist: ask the parent to run them (a round trip, so only then).
+  bool parent_runs_hooks = false;
   // The locked state directory: closed first thing in the child, whose copy would otherwise
   // keep the parent's flock held until execve.
   int state_dir_fd = -1;

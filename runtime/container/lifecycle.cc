@@ -70,11 +70,23 @@ std::string ConfigPoststopState(const ContainerRecord& r) {
   return StateJsonForHooks(r, "stopped");
 }
 
+// Whether the recorded config has hooks of `kind`: checked on the document, so the common case
+// (no hooks) does not decode the whole config.
+bool HasHooks(const ContainerRecord& r, const std::string& kind) {
+  const json::Value* hooks = r.config.Find("hooks");
+  const json::Value* list = hooks ? hooks->Find(kind) : nullptr;
+  return list && list->is_array() && !list->as_array().empty();
+}
+
 void RunPoststopHooks(const ContainerRecord& r) {
+  if (!HasHooks(r, "poststop")) return;
   auto spec = spec::DecodeConfig(r.config);
   if (!spec.ok() || !spec->hooks || spec->hooks->poststop.empty()) return;
-  absl::Status st = hooks::RunHooks("poststop", spec->hooks->poststop, ConfigPoststopState(r));
-  if (!st.ok()) log::Warn(st.message());  // poststop failures are warnings (runtime.md)
+  // Every poststop hook runs even if an earlier one fails; failures are warnings (runtime.md).
+  for (const absl::Status& st :
+       hooks::RunAllHooks("poststop", spec->hooks->poststop, ConfigPoststopState(r))) {
+    log::Warn(st.message());
+  }
 }
 
 absl::Status DestroyContainer(ContainerDir& dir, const ContainerRecord& r) {
@@ -173,6 +185,26 @@ absl::Status Start(const Globals& g, const std::string& id) {
   }
   FaultPoint("start.after-fifo");
   ::unlink(fifo_path.c_str());
+  // The init keeps its write end open until execve (close-on-exec): EOF means the program has
+  // started (after the startContainer hooks), or the init died. Only then the poststart hooks.
+  if (HasHooks(r, "poststart")) {
+    for (;;) {
+      p.revents = 0;
+      int rc = ::poll(&p, 1, 100);
+      if (rc > 0) {
+        char c;
+        ssize_t n = ::read(fifo.get(), &c, 1);
+        if (n == 0) break;
+        if (n < 0 && errno != EAGAIN && errno != EINTR) break;
+      }
+      if (!ProcessAlive(r.pid, r.pid_start_time)) break;
+    }
+  }
+  return RunPoststartHooks(r);
+}
+
+absl::Status RunPoststartHooks(const ContainerRecord& r) {
+  if (!HasHooks(r, "poststart")) return absl::OkStatus();
   auto spec = spec::DecodeConfig(r.config);
   if (spec.ok() && spec->hooks && !spec->hooks->poststart.empty()) {
     absl::Status st =
@@ -185,6 +217,8 @@ absl::Status Start(const Globals& g, const std::string& id) {
   }
   return absl::OkStatus();
 }
+
+std::string SeccompCacheDir(const Globals& g) { return g.root + "/seccomp@cache"; }
 
 absl::Status Kill(const Globals& g, const std::string& id, int sig, bool all) {
   StateStore store(g.root);

@@ -65,7 +65,8 @@ std::string HomeOf(uid_t uid) {
 }  // namespace
 
 absl::StatusOr<ResolvedProcess> ResolveProcess(const spec::Process& process,
-                                               const std::optional<spec::Linux>& linux) {
+                                               const std::optional<spec::Linux>& linux,
+                                               const std::string& seccomp_cache_dir) {
   ResolvedProcess rp;
   rp.process = process;
   if (process.args.empty()) return absl::InvalidArgumentError("process.args: must not be empty");
@@ -94,7 +95,7 @@ absl::StatusOr<ResolvedProcess> ResolveProcess(const spec::Process& process,
     rp.personality = *p;
   }
   if (linux && linux->seccomp) {
-    auto prog = linux::CompileSeccomp(*linux->seccomp);
+    auto prog = linux::CompileSeccompCached(*linux->seccomp, seccomp_cache_dir);
     if (!prog.ok()) return prog.status();
     rp.seccomp = std::move(*prog);
     rp.seccomp_listener = rp.seccomp->uses_notify && linux->seccomp->listener_path.has_value();

@@ -28,9 +28,11 @@ struct ResolvedProcess {
 };
 
 // Validates and resolves everything the kernel will be asked for, in the runtime, so errors
-// come out with JSON paths before any process exists.
+// come out with JSON paths before any process exists. A seccomp profile is compiled once per
+// distinct profile and kept under `seccomp_cache_dir` (none when empty).
 absl::StatusOr<ResolvedProcess> ResolveProcess(const spec::Process& process,
-                                               const std::optional<spec::Linux>& linux);
+                                               const std::optional<spec::Linux>& linux,
+                                               const std::string& seccomp_cache_dir = "");
 
 // In the child, after the filesystem is final (post pivot_root) and before execve:
 // rlimits, oom score, scheduler, io priority, personality, LSM labels, cwd, seccomp, identity

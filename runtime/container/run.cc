@@ -22,12 +22,12 @@ namespace hull::container {
 absl::StatusOr<int> Run(const Globals& g, const CreateOptions& opts, bool detach, bool keep) {
   std::optional<ForwardedSignalsBlock> block;
   if (!detach) block.emplace(/*terminal=*/true);
-  ASSIGN_OR_RETURN(CreatedContainer c, Create(g, opts, /*keep_console_master=*/!detach));
-  UniqueFd master(c.console_master);
-  // The container's terminal starts with the caller's window size (before the program runs
-  // and asks for it); later changes arrive through SIGWINCH in the relay.
-  if (master && ::isatty(STDIN_FILENO)) (void)linux::CopyWindowSize(STDIN_FILENO, master.get());
-  if (absl::Status st = Start(g, opts.id); !st.ok()) {
+  // No exec FIFO: the init runs the program as soon as create's setup is done, so `run` is
+  // create + start without the second hull process's work (reopen, lock, FIFO hand-off).
+  ASSIGN_OR_RETURN(CreatedContainer c,
+                   Create(g, opts, /*keep_console_master=*/!detach, CreateMode::kRun));
+  UniqueFd master(c.console_master);  // sized by the init from our terminal (init.cc)
+  if (absl::Status st = RunPoststartHooks(c.record); !st.ok()) {
     (void)Delete(g, opts.id, true);
     return st;
   }

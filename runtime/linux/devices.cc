@@ -51,7 +51,7 @@ absl::Status CreateOne(int root_fd, const spec::LinuxDevice& dev, size_t index,
     if (src < 0) return ErrnoError(absl::StrCat(what, ": open host device"));
     UniqueFd src_fd(src);
     ASSIGN_OR_RETURN(UniqueFd m, CloneMountOf(src_fd.get(), false));
-    return AttachMount(m.get(), target.get(), what);
+    return AttachMountAt(m.get(), target.get(), root_fd, dev.path, what);
   }
   // Replace whatever is there (the rootfs may ship a file or symlink at that name): unlinkat
   // acts on the entry itself and never follows a symlink.
@@ -121,7 +121,7 @@ absl::Status MountConsole(int root_fd, int slave_fd) {
   ::unlinkat(dev.get(), "console", 0);
   ASSIGN_OR_RETURN(UniqueFd target, EnsureMountTarget(root_fd, "/dev/console", false));
   ASSIGN_OR_RETURN(UniqueFd m, CloneMountOf(slave_fd, false));
-  return AttachMount(m.get(), target.get(), "/dev/console");
+  return AttachMountAt(m.get(), target.get(), root_fd, "/dev/console", "/dev/console");
 }
 
 }  // namespace hull::linux

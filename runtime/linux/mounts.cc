@@ -99,7 +99,7 @@ absl::Status MountCgroup(int root_fd, const MountRequest& req, const MountOption
   ASSIGN_OR_RETURN(UniqueFd target, MkdirAllInRoot(root_fd, req.destination));
   if (req.cgroup_v2_host) {
     ASSIGN_OR_RETURN(UniqueFd m, MakeFilesystemMount("cgroup2", "cgroup", opts, what));
-    RETURN_IF_ERROR(AttachMount(m.get(), target.get(), what));
+    RETURN_IF_ERROR(AttachMountAt(m.get(), target.get(), root_fd, req.destination, what));
     return absl::OkStatus();
   }
   // v1 / hybrid: a tmpfs holding one bind of the container's own directory per hierarchy, as
@@ -108,7 +108,7 @@ absl::Status MountCgroup(int root_fd, const MountRequest& req, const MountOption
   tmpfs_opts.attr_set = opts.attr_set & ~static_cast<uint64_t>(MOUNT_ATTR_RDONLY);
   tmpfs_opts.data = {"mode=755"};
   ASSIGN_OR_RETURN(UniqueFd tmpfs, MakeFilesystemMount("tmpfs", "tmpfs", tmpfs_opts, what));
-  RETURN_IF_ERROR(AttachMount(tmpfs.get(), target.get(), what));
+  RETURN_IF_ERROR(AttachMountAt(tmpfs.get(), target.get(), root_fd, req.destination, what));
   for (const auto& [name, host_dir] : req.cgroup_v1_dirs) {
     std::string dest = absl::StrCat(req.destination, "/", name);
     ASSIGN_OR_RETURN(UniqueFd sub, MkdirAllInRoot(root_fd, dest));
@@ -157,6 +157,24 @@ absl::Status AttachMount(int mount_fd, int target_fd, const std::string& what) {
     return ErrnoError(absl::StrCat(what, ": move_mount"));
   }
   return absl::OkStatus();
+}
+
+absl::Status AttachMountAt(int mount_fd, int target_fd, int root_fd, absl::string_view destination,
+                           const std::string& what) {
+  RETURN_IF_ERROR(AttachMount(mount_fd, target_fd, what));
+  struct statx want = {}, got = {};
+  if (::statx(mount_fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &want) != 0) {
+    return ErrnoError(absl::StrCat(what, ": statx new mount"));
+  }
+  if (!(want.stx_mask & STATX_MNT_ID)) return absl::OkStatus();  // kernel before 5.8
+  auto now = OpenInRoot(root_fd, destination, O_PATH);
+  if (now.ok() && ::statx(now->get(), "", AT_EMPTY_PATH, STATX_MNT_ID, &got) == 0 &&
+      got.stx_mnt_id == want.stx_mnt_id) {
+    return absl::OkStatus();
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat(what, ": the mount target was replaced while mounting (the destination no ",
+                   "longer leads to the new mount)"));
 }
 
 absl::Status SetMountAttrs(int mount_fd, uint64_t set, uint64_t clr, bool recursive,
@@ -216,7 +234,8 @@ absl::Status MountInRoot(int root_fd, const MountRequest& req) {
     if (::fstat(req.premounted_fd, &st) != 0) return ErrnoError(what + ": stat prepared mount");
     auto target = EnsureMountTarget(root_fd, req.destination, S_ISDIR(st.st_mode));
     if (!target.ok()) return Annotate(target.status(), what);
-    RETURN_IF_ERROR(AttachMount(req.premounted_fd, target->get(), what));
+    RETURN_IF_ERROR(
+        AttachMountAt(req.premounted_fd, target->get(), root_fd, req.destination, what));
     return ApplyPropagation(req.premounted_fd, opts, what);
   }
 
@@ -257,7 +276,7 @@ absl::Status MountInRoot(int root_fd, const MountRequest& req) {
 
   auto target = EnsureMountTarget(root_fd, req.destination, is_dir);
   if (!target.ok()) return Annotate(target.status(), what);
-  RETURN_IF_ERROR(AttachMount(mnt.get(), target->get(), what));
+  RETURN_IF_ERROR(AttachMountAt(mnt.get(), target->get(), root_fd, req.destination, what));
   RETURN_IF_ERROR(ApplyPropagation(mnt.get(), opts, what));
   return absl::OkStatus();
 }

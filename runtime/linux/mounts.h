@@ -44,6 +44,13 @@ absl::Status MountInRoot(int root_fd, const MountRequest& req);
 absl::StatusOr<UniqueFd> CloneMountOf(int fd, bool recursive);
 // Attaches a detached mount onto `target_fd`.
 absl::Status AttachMount(int mount_fd, int target_fd, const std::string& what);
+// AttachMount onto a target resolved from `destination` in the rootfs, then checks that the
+// destination still leads to the new mount: the rootfs owner may have renamed the target away
+// (swapping in a symlink) between resolution and attach (CVE-2019-19921 / 2021-30465 races).
+// The mount never lands outside the rootfs either way (the target fd was resolved in-root); this
+// makes the misplaced case an error instead of a container whose /proc (say) is a fake.
+absl::Status AttachMountAt(int mount_fd, int target_fd, int root_fd, absl::string_view destination,
+                           const std::string& what);
 // Applies attributes to a (detached or attached) mount fd.
 absl::Status SetMountAttrs(int mount_fd, uint64_t set, uint64_t clr, bool recursive,
                            const std::string& what);

@@ -414,7 +414,9 @@ std::string ProfileHash(const spec::LinuxSeccomp& seccomp) {
   // Canonical, unambiguous encoding: every string length-prefixed, every list counted.
   // Bump the version whenever CompileSeccomp's output changes for the same input (e.g. the stub),
   // so cached programs from an older hull are not reused.
-  std::string buf = "hull-seccomp-profile-v1";
+  // The build time of this file is part of the key too: a program cached by another hull build
+  // (whose compiler may differ) is never reused, even if someone forgets the bump.
+  std::string buf = "hull-seccomp-profile-v1 " __DATE__ " " __TIME__;
   auto add = [&](absl::string_view s) { absl::StrAppend(&buf, "|", s.size(), ":", s); };
   auto add_num = [&](std::optional<uint64_t> n) { add(n ? absl::StrCat(*n) : "-"); };
   add(LibseccompVersion());

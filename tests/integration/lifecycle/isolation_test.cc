@@ -114,6 +114,53 @@ TEST_F(IsolationTest, NamespaceIsJoinedByPath) {
   EXPECT_EQ(Hull({"delete", "-f", id}).code, 0);
 }
 
+TEST_F(IsolationTest, EveryNamespaceKindIsJoinedByPath) {
+  // pid and time namespaces only apply to children of the process that joins them, so these
+  // joins have to happen before the init is forked (pid) or take effect at once (time): each is
+  // checked from inside, along with the others, against a running container's namespaces.
+  if (HostNs("time").empty()) GTEST_SKIP() << "no time namespaces on this kernel";
+  Bundle first = MakeBundle({"sleep", "1000"});
+  first.spec().linux->namespaces.push_back({.type = "time"});
+  first.spec().linux->namespaces.push_back({.type = "cgroup"});
+  first.spec().linux->time_offsets["boottime"] = {.secs = 7 * 86400, .nanosecs = 0};
+  first.Write();
+  std::string id = NewId();
+  ASSERT_EQ(Hull({"run", "-d", "-b", first.dir(), id}).code, 0);
+  int64_t pid = IntField(ParseJson(Hull({"state", id}).out), "pid");
+  ASSERT_GT(pid, 0);
+  const std::vector<std::pair<std::string, std::string>> kinds = {
+      {"pid", "pid"},     {"ipc", "ipc"},       {"uts", "uts"},
+      {"net", "network"}, {"cgroup", "cgroup"}, {"time", "time"}};
+  std::string expected, script;
+  Bundle b = MakeBundle();
+  b.spec().hostname.reset();
+  auto& nss = b.spec().linux->namespaces;
+  for (const auto& [proc_name, oci_type] : kinds) {
+    std::string path = absl::StrCat("/proc/", pid, "/ns/", proc_name);
+    char buf[256];
+    ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
+    ASSERT_GT(n, 0) << path;
+    absl::StrAppend(&expected, std::string(buf, static_cast<size_t>(n)), "\n");
+    absl::StrAppend(&script, "readlink /proc/self/ns/", proc_name, "; ");
+    bool found = false;
+    for (auto& ns : nss) {
+      if (ns.type == oci_type) {
+        ns.path = path;
+        found = true;
+      }
+    }
+    if (!found) nss.push_back({.type = oci_type, .path = path});
+  }
+  HullResult r = RunScript(b, script + "cut -d. -f1 /proc/uptime");
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_TRUE(absl::StartsWith(r.out, expected)) << r.out << "\nexpected:\n" << expected;
+  int64_t uptime = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(r.out.substr(expected.size())), &uptime))
+      << r.out;
+  EXPECT_GE(uptime, 7 * 86400);  // the joined time namespace's boottime offset
+  EXPECT_EQ(Hull({"delete", "-f", id}).code, 0);
+}
+
 TEST_F(IsolationTest, JoiningMissingNamespacePathFailsNamingTheField) {
   Bundle b = MakeBundle();
   for (auto& ns : b.spec().linux->namespaces) {

@@ -28,6 +28,8 @@ cleanup() {
     [ -d "$d" ] || continue
     find "$d" -depth -type d -exec rmdir {} + 2> /dev/null
   done
+  # The shared test parent, once no other scenario uses it (runtimes leave parents they made).
+  rmdir /sys/fs/cgroup/*/hull-test /sys/fs/cgroup/hull-test 2> /dev/null
   # Never follow into a mount that leaked (it would be a finding, reported by the scenario).
   grep -q " $WORK" /proc/self/mountinfo || rm -rf "$WORK"
 }

@@ -93,6 +93,12 @@ stage integration 1500 ctest_label integration
 [ -x bench/run.sh ] && stage bench 300 env HULL_BUILD_DIR="$BUILD" bench/run.sh --smoke
 [ -x tests/sanitize.sh ] && stage sanitize 2700 tests/sanitize.sh "$ROOT/build-asan"
 
+# Test-owned cgroup parents left empty by the stages (runtimes, like runc, leave the parents they
+# made): rmdir only removes empty directories, so nothing in use is touched.
+for d in /sys/fs/cgroup/*/hull-test /sys/fs/cgroup/hull-test; do
+  [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+done
+
 # CI keeps only the tail of the output: repeat why each failed stage failed, right before the
 # summary (its failing tests / verdicts, then the end of its log).
 for name in "${FAILED_STAGES[@]}"; do

@@ -189,6 +189,8 @@ cleanup() {
   for d in /sys/fs/cgroup/*/"$CG_PARENT"/"$CG_PREFIX"-* /sys/fs/cgroup/*/*/"$CG_PARENT"/"$CG_PREFIX"-*; do
     [ -d "$d" ] && rmdir "$d" 2>/dev/null
   done
+  # The shared test parent, once empty (runtimes leave parents they made).
+  rmdir /sys/fs/cgroup/*/"$CG_PARENT" /sys/fs/cgroup/*/*/"$CG_PARENT" 2>/dev/null
   grep -o " $WORK[^ ]*" /proc/self/mountinfo 2>/dev/null | sort -r | while read -r m; do umount -l "$m"; done
   [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
 }

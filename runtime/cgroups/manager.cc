@@ -470,7 +470,7 @@ absl::Status Manager::KillAll(int signal) {
   return st;
 }
 
-absl::Status Manager::Destroy() {
+absl::Status Manager::Destroy(Parents parents) {
   absl::Status first;
   if (Exists()) {
     auto pids = Pids();
@@ -495,9 +495,10 @@ absl::Status Manager::Destroy() {
     }
   }
   for (Dir& d : dirs_) {
-    // The leaf and everything below it, if we created the leaf; then created parents, innermost
-    // first, only if empty. "Created" is what Apply made, or anything below the directory that
-    // existed when the Manager was created.
+    // The leaf and everything below it, if we created it: "created" is what Apply made, or
+    // anything below the directory that existed when the Manager was created. Parents we made
+    // stay unless asked (see manager.h): removing them only for the next container to make them
+    // again doubled the cgroup mkdir/rmdir work of every create/delete.
     std::vector<std::string> owned = d.created;
     if (d.path.size() > d.existed.size() && d.path.compare(0, d.existed.size(), d.existed) == 0 &&
         d.path[d.existed.size()] == '/') {
@@ -510,6 +511,8 @@ absl::Status Manager::Destroy() {
       absl::Status s;
       if (*it == d.path) {
         s = RemoveTree(*it);
+      } else if (parents == Parents::kKeep) {
+        continue;
       } else if (rmdir(it->c_str()) != 0 && errno != ENOENT && errno != EBUSY &&
                  errno != ENOTEMPTY) {
         s = ErrnoError(absl::StrCat("rmdir ", *it));

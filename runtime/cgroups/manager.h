@@ -16,9 +16,11 @@
 //   spec rules + DefaultAllowedDevices() + an allow "rwm" rule per linux.devices entry
 // (see device_filter.h), so `update` can pass the same list again.
 //
-// Destroy() removes only directories this manager created (the container's leaf and any parents
-// it had to create, e.g. /hull-test and /hull-test/<id>), each only if empty, and everything
-// below the leaf (sub-cgroups made by the container). Parents that existed before are left.
+// Destroy() removes the container's leaf and everything below it (sub-cgroups made by the
+// container) if this manager created the leaf. Parents are left, as runc leaves them, whether
+// they existed before or were made for this container (e.g. /hull-test for /hull-test/<id>):
+// whoever owns the parent removes it. A create that fails passes kCreatedParentsToo: a failed
+// create leaves nothing it made, parents included (each only if empty).
 #pragma once
 
 #include <sys/types.h>
@@ -92,7 +94,8 @@ class Manager {
   // Kills what is left (thawing a frozen cgroup so the kill lands), waits (bounded) until the
   // cgroup is empty and removes the directories it created. Idempotent; safe on a half-created
   // cgroup.
-  absl::Status Destroy();
+  enum class Parents { kKeep, kCreatedParentsToo };
+  absl::Status Destroy(Parents parents = Parents::kKeep);
 
   // True if the leaf directory exists in at least one hierarchy.
   bool Exists() const;

@@ -55,7 +55,10 @@ struct CreateTransaction {
       child = 0;
     }
     if (cgroup) {
-      if (absl::Status st = cgroup->Destroy(); !st.ok()) log::Warn(st.message());
+      if (absl::Status st = cgroup->Destroy(cgroups::Manager::Parents::kCreatedParentsToo);
+          !st.ok()) {
+        log::Warn(st.message());
+      }
     }
     if (dir) (void)dir->Remove();
   }

@@ -261,6 +261,9 @@ void HullTest::TearDown() {
     (void)Hull({"delete", "--force", *it});
   }
   if (!cgroup_parent_.empty()) RemoveCgroupEverywhere(cgroup_parent_);
+  // The shared /hull-test parent hull made (runtimes leave parents, as runc does): removed by
+  // whichever test finishes last (EBUSY while others still use it).
+  for (const auto& mp : CgroupMountPoints()) ::rmdir((mp + "/hull-test").c_str());
 }
 
 std::string HullTest::NewId(const std::string& prefix) {

@@ -4,8 +4,10 @@
 # Runs hull's cgroup tests inside a pure cgroup v2 guest (see run-in-cgroup2-vm.sh) and exits
 # with their combined status (0 only if every binary passed).
 # TEST_BINARY names are files in BUILD_DIR/bin; the default is the cgroup unit and integration
-# tests (and the cgroup CLI ones when built), plus every other integration_* binary when
-# HULL_VM_ALL_INTEGRATION=1 (the hull-level integration tests). GoogleTest XML reports go to
+# tests (and the cgroup CLI ones when built), the AppArmor tests when built (integration_apparmor:
+# the guest kernel has AppArmor enabled, most hosts do not, so this is where they really run),
+# plus every other integration_* binary when HULL_VM_ALL_INTEGRATION=1 (the hull-level
+# integration tests). GoogleTest XML reports go to
 # BUILD_DIR/vm-test-results/.
 # Extra GoogleTest flags can be passed with GTEST_FILTER etc. in the environment.
 set -uo pipefail
@@ -16,8 +18,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 tests=("$@")
 if [ ${#tests[@]} -eq 0 ]; then
   tests=(unit_cgroups integration_cgroups)
-  # The cgroup CLI tests (update/events/pause/ps through the hull binary), when built.
-  for n in unit_cgroups_cli integration_cgroups_cli; do
+  # The cgroup CLI tests (update/events/pause/ps through the hull binary) and the AppArmor tests
+  # (process.apparmorProfile, exec --apparmor), when built.
+  for n in unit_cgroups_cli integration_cgroups_cli integration_apparmor; do
     [ -x "$build/bin/$n" ] && tests+=("$n")
   done
   if [ "${HULL_VM_ALL_INTEGRATION:-0}" = 1 ]; then

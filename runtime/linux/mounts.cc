@@ -109,9 +109,16 @@ absl::Status MountCgroup(int root_fd, const MountRequest& req, const MountOption
   tmpfs_opts.data = {"mode=755"};
   ASSIGN_OR_RETURN(UniqueFd tmpfs, MakeFilesystemMount("tmpfs", "tmpfs", tmpfs_opts, what));
   RETURN_IF_ERROR(AttachMountAt(tmpfs.get(), target.get(), root_fd, req.destination, what));
+  // The per-hierarchy directories are made straight in the fresh tmpfs through its mount fd:
+  // nothing in it comes from the rootfs, so there is nothing to resolve (and no walk from the
+  // rootfs root per hierarchy).
   for (const auto& [name, host_dir] : req.cgroup_v1_dirs) {
-    std::string dest = absl::StrCat(req.destination, "/", name);
-    ASSIGN_OR_RETURN(UniqueFd sub, MkdirAllInRoot(root_fd, dest));
+    if (::mkdirat(tmpfs.get(), name.c_str(), 0755) != 0 && errno != EEXIST) {
+      return ErrnoError(absl::StrCat(what, ": mkdir ", name));
+    }
+    int sub_fd = ::openat(tmpfs.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (sub_fd < 0) return ErrnoError(absl::StrCat(what, ": open ", name));
+    UniqueFd sub(sub_fd);
     int src = ::open(host_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (src < 0) return ErrnoError(absl::StrCat(what, ": open ", host_dir));
     UniqueFd src_fd(src);
@@ -127,8 +134,7 @@ absl::Status MountCgroup(int root_fd, const MountRequest& req, const MountOption
         size_t comma = name.find(',', start);
         std::string part =
             name.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        ASSIGN_OR_RETURN(UniqueFd dir, OpenInRoot(root_fd, req.destination, O_PATH | O_DIRECTORY));
-        if (::symlinkat(name.c_str(), dir.get(), part.c_str()) != 0 && errno != EEXIST) {
+        if (::symlinkat(name.c_str(), tmpfs.get(), part.c_str()) != 0 && errno != EEXIST) {
           return ErrnoError(absl::StrCat(what, ": symlink ", part));
         }
         if (comma == std::string::npos) break;

@@ -102,8 +102,9 @@ class AppArmorTest : public HullTest {
     } else {
       ProfileDir().emplace("hull-aa");
       p.file = ProfileDir()->path() + "/profile";
-      // attach_disconnected: fds and mounts made before pivot_root resolve outside the
-      // container's root; without it they would be denied, and the container would not start.
+      // attach_disconnected, as container profiles carry it (docker-default): a file whose path
+      // is disconnected from the container's root (opened before pivot_root) is mediated as if
+      // attached instead of being refused.
       WriteTestFile(p.file, absl::StrCat("profile ", p.name,
                                          " flags=(attach_disconnected,mediate_deleted) {\n"
                                          "  file,\n  capability,\n  network,\n  mount,\n"

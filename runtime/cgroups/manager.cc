@@ -365,6 +365,14 @@ absl::Status Manager::Apply(pid_t pid) {
   return absl::OkStatus();
 }
 
+absl::Status Manager::AddProcess(pid_t pid) {
+  for (const Dir& d : dirs_) {
+    RETURN_IF_ERROR_CTX(WriteCgroupFile(d.path, "cgroup.procs", absl::StrCat(pid)),
+                        absl::StrCat("move pid ", pid, " into cgroup"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<UniqueFd> Manager::CreateAndOpenForClone() {
   RETURN_IF_ERROR_CTX(CreateDirs(), "create cgroup");
   RETURN_IF_ERROR(CheckUsable());

@@ -5,7 +5,8 @@
 //   auto m = Manager::Create(spec.linux.cgroups_path, id, systemd);   // resolves paths only
 //   fd = m->CreateAndOpenForClone();        // mkdirs; a v2 dir fd for clone3(CLONE_INTO_CGROUP)
 //   ... clone the init process (into fd when valid) ...
-//   m->Apply(init_pid);                     // mkdirs if needed and moves the pid in everywhere
+//   m->AddProcess(init_pid);                // when not cloned into it: the pid in everywhere
+//   (or m->Apply(pid): mkdirs and the pid in everywhere, in one call)
 //   m->Set(resources);                      // limits, devices, unified
 //   state.cgroup = m->Serialize();          // any time after Create
 //   ... later process: m = Manager::Load(state.cgroup); m->Freeze() / Pids() / Destroy() ...
@@ -73,6 +74,8 @@ class Manager {
   // CLONE_INTO_CGROUP. On v1 and hybrid hosts returns an invalid UniqueFd: the caller clones
   // normally and then calls Apply(pid). Calling Apply after cloning into the fd is harmless.
   absl::StatusOr<UniqueFd> CreateAndOpenForClone();
+  // After CreateAndOpenForClone: moves `pid` into every hierarchy (Apply without the mkdirs).
+  absl::Status AddProcess(pid_t pid);
 
   // Writes every block that is set in `resources`; unset fields are left alone (update passes a
   // merged or partial object). A block whose controller or file is missing on this host fails

@@ -441,9 +441,16 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
     ASSIGN_OR_RETURN(own_pidns, OpenFile("/proc/self/ns/pid", O_RDONLY));
     if (::setns(pid_ns_to_join.get(), CLONE_NEWPID) != 0) return ErrnoError("join pid namespace");
   }
+  // The cgroup directories exist before the init: on pure v2 it is cloned straight into its
+  // cgroup; elsewhere it is moved in while it already builds its rootfs (init.cc).
+  ASSIGN_OR_RETURN(UniqueFd cgroup_fd, tx.cgroup->CreateAndOpenForClone());
   struct clone_args args = {};
   args.flags = static_cast<uint64_t>(clone_flags);
   args.exit_signal = SIGCHLD;
+  if (cgroup_fd) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = static_cast<uint64_t>(cgroup_fd.get());
+  }
   pid_t pid = sys::Clone3(&args);
   if (pid == 0) {
     parent_end.Close();
@@ -458,21 +465,23 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   FaultPoint("create.after-clone");
   record.pid = pid;
   record.pid_start_time = ProcessStartTime(pid);
-  RETURN_IF_ERROR(tx.dir->Save(record));
-  FaultPoint("create.after-pid-saved");
 
   if (new_userns) RETURN_IF_ERROR(WriteIdMaps(pid, *spec.linux));
   RETURN_IF_ERROR(linux::ApplyInitialCpuAffinity(pid, resolved.affinity));
-  RETURN_IF_ERROR_CTX(tx.cgroup->Apply(pid), "apply cgroup");
+  if (!cgroup_fd) RETURN_IF_ERROR_CTX(tx.cgroup->AddProcess(pid), "apply cgroup");
   RETURN_IF_ERROR(tx.cgroup->Set(EffectiveResources(spec)));
   FaultPoint("create.after-cgroup");
   if (absl::Status st = parent_end.Send(SyncMsg::kGo, std::to_string(pid)); !st.ok()) {
-    // The init may have failed before kGo (it creates most namespaces meanwhile): its reason
-    // is queued on the channel.
+    // The init may have failed before kGo (it sets up meanwhile): its reason is queued on the
+    // channel.
     auto msg = parent_end.Receive();
     if (msg.ok() && msg->type == SyncMsg::kError) return absl::InternalError(msg->payload);
     return st;
   }
+  // The pid is recorded while the init works. Until then a killed hull leaves an init that
+  // exits on its own (its channel reads EOF) in a cgroup `delete --force` empties anyway.
+  RETURN_IF_ERROR(tx.dir->Save(record));
+  FaultPoint("create.after-pid-saved");
 
   CreatedContainer created;
   created.pid = pid;

@@ -33,16 +33,32 @@ namespace {
 // namespace.
 pid_t g_host_pid = 0;
 
-// Namespaces the init can create before the parent has put it into its cgroup, while the parent
-// does that work (mkdir + writes in every hierarchy): with nothing to join and no user namespace
-// (whose maps the parent writes first), every new namespace but the cgroup one, which must be
-// rooted at the container's cgroup.
+// Whether the init can create its namespaces and build its rootfs while the parent puts it into
+// its cgroup and sets the limits (kGo then only gates the rest): not with a user namespace (the
+// parent writes its maps first) nor namespaces to join, and not when a cgroup namespace must
+// exist before a cgroup2 mount (pure v2). A cgroup namespace is made once in the cgroup.
+bool SetUpBeforeCgroup(const InitPlan& plan) {
+  if (!plan.join.empty() || plan.in_userns || plan.late_pidns) return false;
+  return !(plan.rootfs.cgroup_v2_host && (plan.unshare_flags & CLONE_NEWCGROUP));
+}
+
+// Namespaces the init can create while waiting for kGo when it cannot do more before it.
 int EarlyUnshareFlags(const InitPlan& plan) {
   if (!plan.join.empty() || plan.in_userns || plan.late_pidns) return 0;
   return plan.unshare_flags & ~CLONE_NEWCGROUP;
 }
 
-absl::Status JoinAndUnshare(const InitPlan& plan, int already_unshared) {
+// kGo: the parent has put us into the cgroup (and written the id maps); it carries our pid as
+// the runtime namespace sees it.
+absl::Status ReceiveGo(const InitPlan& plan) {
+  ASSIGN_OR_RETURN(SyncMessage go, plan.channel->Expect(SyncMsg::kGo));
+  if (pid_t p = 0; absl::SimpleAtoi(go.payload, &p)) g_host_pid = p;
+  return absl::OkStatus();
+}
+
+// Joins the namespaces to join, then creates the new ones except those in `skip` (made
+// elsewhere).
+absl::Status JoinAndUnshare(const InitPlan& plan, int skip) {
   for (const auto& [flag, fd] : plan.join) {
     if (::setns(fd, flag) != 0) return ErrnoError("join namespace (setns)");
   }
@@ -53,7 +69,7 @@ absl::Status JoinAndUnshare(const InitPlan& plan, int already_unshared) {
     if (::setresgid(0, 0, 0) != 0) return ErrnoError("setresgid(0) in user namespace");
     if (::setresuid(0, 0, 0) != 0) return ErrnoError("setresuid(0) in user namespace");
   }
-  if (int flags = plan.unshare_flags & ~already_unshared; flags && ::unshare(flags) != 0) {
+  if (int flags = plan.unshare_flags & ~skip; flags && ::unshare(flags) != 0) {
     return ErrnoError("create namespaces (unshare)");
   }
   if (plan.new_timens) {
@@ -133,11 +149,15 @@ std::string StateJson(const InitPlan& plan, absl::string_view status) {
 
 absl::Status SetupAndWait(const InitPlan& plan) {
   const spec::Spec& spec = *plan.spec;
-  const int early = EarlyUnshareFlags(plan);
-  if (early && ::unshare(early) != 0) return ErrnoError("create namespaces (unshare)");
-  ASSIGN_OR_RETURN(SyncMessage go, plan.channel->Expect(SyncMsg::kGo));
-  if (pid_t p = 0; absl::SimpleAtoi(go.payload, &p)) g_host_pid = p;
-  RETURN_IF_ERROR(JoinAndUnshare(plan, early));
+  const bool before_cgroup = SetUpBeforeCgroup(plan);
+  if (before_cgroup) {
+    RETURN_IF_ERROR(JoinAndUnshare(plan, /*skip=*/CLONE_NEWCGROUP));
+  } else {
+    const int early = EarlyUnshareFlags(plan);
+    if (early && ::unshare(early) != 0) return ErrnoError("create namespaces (unshare)");
+    RETURN_IF_ERROR(ReceiveGo(plan));
+    RETURN_IF_ERROR(JoinAndUnshare(plan, /*skip=*/early));
+  }
   // We are the container's init: a session leader, and not dumpable so no process in the
   // container can open /proc/1/exe (the hull binary) before execve (CVE-2019-5736).
   ::setsid();
@@ -164,6 +184,12 @@ absl::Status SetupAndWait(const InitPlan& plan) {
   // steps: mounts first (console_slave_fd = -1), then the console.
   rootfs_plan.console_slave_fd = -1;
   RETURN_IF_ERROR(linux::PrepareRootfs(spec, rootfs_plan, &root_fd));
+  if (before_cgroup) {
+    RETURN_IF_ERROR(ReceiveGo(plan));
+    if ((plan.unshare_flags & CLONE_NEWCGROUP) && ::unshare(CLONE_NEWCGROUP) != 0) {
+      return ErrnoError("create cgroup namespace (unshare)");
+    }
+  }
   if (plan.terminal) {
     ASSIGN_OR_RETURN(auto pty, OpenContainerPty(root_fd.get()));
     console_master = std::move(pty.first);

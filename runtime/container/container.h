@@ -55,6 +55,9 @@ std::string StatusOf(const ContainerRecord& r);
 absl::StatusOr<json::Value> State(const Globals& g, const std::string& id);
 absl::Status Kill(const Globals& g, const std::string& id, int signal, bool all);
 absl::Status Delete(const Globals& g, const std::string& id, bool force);
+// Delete for `run`, which reaped the init itself: removes the container from the record create
+// returned, without reading the state back. Gone already (deleted by someone else) is fine.
+absl::Status DeleteReaped(const Globals& g, const ContainerRecord& r);
 
 struct ListEntry {
   ContainerRecord record;

@@ -269,6 +269,14 @@ absl::Status Delete(const Globals& g, const std::string& id, bool force) {
   return DestroyContainer(dir, r);
 }
 
+absl::Status DeleteReaped(const Globals& g, const ContainerRecord& r) {
+  StateStore store(g.root);
+  auto dir = store.Open(r.id);
+  if (!dir.ok()) return absl::IsNotFound(dir.status()) ? absl::OkStatus() : dir.status();
+  // Processes left in the cgroup (no pid namespace) are killed by the cgroup's Destroy.
+  return DestroyContainer(*dir, r);
+}
+
 absl::StatusOr<std::vector<ListEntry>> List(const Globals& g) {
   StateStore store(g.root);
   ASSIGN_OR_RETURN(std::vector<std::string> ids, store.List());

@@ -34,7 +34,7 @@ absl::StatusOr<int> Run(const Globals& g, const CreateOptions& opts, bool detach
   if (detach) return 0;
   absl::StatusOr<int> code = WaitForwardingSignals(c.pid, master.get());
   if (!keep) {
-    if (absl::Status st = Delete(g, opts.id, true); !st.ok()) log::Warn(st.message());
+    if (absl::Status st = DeleteReaped(g, c.record); !st.ok()) log::Warn(st.message());
   } else if (code.ok()) {
     // Remember the exit code for `list --format ps` ("Exited (N) ... ago").
     StateStore store(g.root);

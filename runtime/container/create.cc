@@ -468,8 +468,10 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
 
   if (new_userns) RETURN_IF_ERROR(WriteIdMaps(pid, *spec.linux));
   RETURN_IF_ERROR(linux::ApplyInitialCpuAffinity(pid, resolved.affinity));
-  if (!cgroup_fd) RETURN_IF_ERROR_CTX(tx.cgroup->AddProcess(pid), "apply cgroup");
+  // Limits first, then the init joins: v1 device rules are written one at a time after a "deny
+  // all", and the init may be making its device nodes right now (it builds its rootfs meanwhile).
   RETURN_IF_ERROR(tx.cgroup->Set(EffectiveResources(spec)));
+  if (!cgroup_fd) RETURN_IF_ERROR_CTX(tx.cgroup->AddProcess(pid), "apply cgroup");
   FaultPoint("create.after-cgroup");
   if (absl::Status st = parent_end.Send(SyncMsg::kGo, std::to_string(pid)); !st.ok()) {
     // The init may have failed before kGo (it sets up meanwhile): its reason is queued on the

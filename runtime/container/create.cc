@@ -441,9 +441,14 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
     ASSIGN_OR_RETURN(own_pidns, OpenFile("/proc/self/ns/pid", O_RDONLY));
     if (::setns(pid_ns_to_join.get(), CLONE_NEWPID) != 0) return ErrnoError("join pid namespace");
   }
-  // The cgroup directories exist before the init: on pure v2 it is cloned straight into its
-  // cgroup; elsewhere it is moved in while it already builds its rootfs (init.cc).
-  ASSIGN_OR_RETURN(UniqueFd cgroup_fd, tx.cgroup->CreateAndOpenForClone());
+  // Pure v2: the cgroup directory exists before the init, which is cloned straight into it.
+  // Elsewhere the directories are made while the init creates its namespaces (it waits for
+  // kCgroupDirs before its mounts), and it is moved in while it builds its rootfs (init.cc).
+  const bool clone_into_cgroup = tx.cgroup->layout() == cgroups::Layout::kV2;
+  UniqueFd cgroup_fd;
+  if (clone_into_cgroup) {
+    ASSIGN_OR_RETURN(cgroup_fd, tx.cgroup->CreateAndOpenForClone());
+  }
   struct clone_args args = {};
   args.flags = static_cast<uint64_t>(clone_flags);
   args.exit_signal = SIGCHLD;
@@ -463,6 +468,17 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   child_end.Close();
 
   FaultPoint("create.after-clone");
+  // A message to the init; if it already failed (it works meanwhile), its reason is queued on
+  // the channel and becomes our error.
+  auto send_to_init = [&](SyncMsg type, const std::string& payload) -> absl::Status {
+    absl::Status st = parent_end.Send(type, payload);
+    if (st.ok()) return st;
+    auto msg = parent_end.Receive();
+    if (msg.ok() && msg->type == SyncMsg::kError) return absl::InternalError(msg->payload);
+    return st;
+  };
+  if (!clone_into_cgroup) RETURN_IF_ERROR(tx.cgroup->CreateAndOpenForClone().status());
+  RETURN_IF_ERROR(send_to_init(SyncMsg::kCgroupDirs, ""));
   record.pid = pid;
   record.pid_start_time = ProcessStartTime(pid);
 
@@ -471,15 +487,9 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   // Limits first, then the init joins: v1 device rules are written one at a time after a "deny
   // all", and the init may be making its device nodes right now (it builds its rootfs meanwhile).
   RETURN_IF_ERROR(tx.cgroup->Set(EffectiveResources(spec)));
-  if (!cgroup_fd) RETURN_IF_ERROR_CTX(tx.cgroup->AddProcess(pid), "apply cgroup");
+  if (!clone_into_cgroup) RETURN_IF_ERROR_CTX(tx.cgroup->AddProcess(pid), "apply cgroup");
   FaultPoint("create.after-cgroup");
-  if (absl::Status st = parent_end.Send(SyncMsg::kGo, std::to_string(pid)); !st.ok()) {
-    // The init may have failed before kGo (it sets up meanwhile): its reason is queued on the
-    // channel.
-    auto msg = parent_end.Receive();
-    if (msg.ok() && msg->type == SyncMsg::kError) return absl::InternalError(msg->payload);
-    return st;
-  }
+  RETURN_IF_ERROR(send_to_init(SyncMsg::kGo, std::to_string(pid)));
   // The pid is recorded while the init works. Until then a killed hull leaves an init that
   // exits on its own (its channel reads EOF) in a cgroup `delete --force` empties anyway.
   RETURN_IF_ERROR(tx.dir->Save(record));

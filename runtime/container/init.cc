@@ -152,9 +152,11 @@ absl::Status SetupAndWait(const InitPlan& plan) {
   const bool before_cgroup = SetUpBeforeCgroup(plan);
   if (before_cgroup) {
     RETURN_IF_ERROR(JoinAndUnshare(plan, /*skip=*/CLONE_NEWCGROUP));
+    RETURN_IF_ERROR(plan.channel->Expect(SyncMsg::kCgroupDirs).status());
   } else {
     const int early = EarlyUnshareFlags(plan);
     if (early && ::unshare(early) != 0) return ErrnoError("create namespaces (unshare)");
+    RETURN_IF_ERROR(plan.channel->Expect(SyncMsg::kCgroupDirs).status());
     RETURN_IF_ERROR(ReceiveGo(plan));
     RETURN_IF_ERROR(JoinAndUnshare(plan, /*skip=*/early));
   }

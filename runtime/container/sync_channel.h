@@ -12,6 +12,7 @@
 namespace hull::container {
 
 enum class SyncMsg : char {
+  kCgroupDirs = 'D',   // parent -> init: the cgroup directories exist (the cgroup mount binds them)
   kGo = 'G',           // parent -> init: ids mapped, cgroup applied; start setting up
   kRunHooks = 'H',     // init -> parent: namespaces and mounts ready, run createRuntime hooks
   kHooksDone = 'h',    // parent -> init

@@ -74,7 +74,8 @@ std::string StateJsonForHooks(const ContainerRecord& r, const std::string& statu
 // The poststart hooks of a started container (start, or run's own start). A failing one kills
 // the container and is returned as the error (runtime.md lifecycle step 9).
 absl::Status RunPoststartHooks(const ContainerRecord& r);
-// The directory of compiled seccomp programs under the state root (never a valid container id).
+// The directory of compiled seccomp programs: /run/hull-seccomp-cache for root, else under
+// $XDG_RUNTIME_DIR, else none ("").
 std::string SeccompCacheDir(const Globals& g);
 
 }  // namespace hull::container

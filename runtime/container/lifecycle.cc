@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -218,7 +219,15 @@ absl::Status RunPoststartHooks(const ContainerRecord& r) {
   return absl::OkStatus();
 }
 
-std::string SeccompCacheDir(const Globals& g) { return g.root + "/seccomp@cache"; }
+std::string SeccompCacheDir(const Globals& g) {
+  (void)g;
+  // Outside every --root: clients (podman, containerd) expect a runtime root that holds only
+  // container directories, and empty once they are deleted. Root's cache is per boot (/run is a
+  // tmpfs); others use their runtime dir or go without.
+  if (::geteuid() == 0) return "/run/hull-seccomp-cache";
+  const char* xdg = ::getenv("XDG_RUNTIME_DIR");
+  return xdg && *xdg == '/' ? std::string(xdg) + "/hull-seccomp-cache" : "";
+}
 
 absl::Status Kill(const Globals& g, const std::string& id, int sig, bool all) {
   StateStore store(g.root);

@@ -404,8 +404,9 @@ absl::StatusOr<Spec> DecodeConfig(const json::Value& doc);
 // config.json's "process" (cwd absolute, args non-empty); paths in errors start at the top
 // ("cwd: must be an absolute path").
 absl::StatusOr<Process> ParseProcess(std::string_view json_text);
-// Reads and parses a config.json file; errors are prefixed with the path.
-absl::StatusOr<Spec> LoadConfig(const std::string& path);
+// Reads and parses a config.json file; errors are prefixed with the path. With `document`, the
+// parsed JSON is handed back too (create keeps it in the state record instead of re-encoding).
+absl::StatusOr<Spec> LoadConfig(const std::string& path, json::Value* document = nullptr);
 
 // Rejects (FailedPrecondition) a config whose ociVersion major is not 1. Called by create; other
 // tools (spec, state) accept any version.

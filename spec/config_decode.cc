@@ -591,11 +591,14 @@ absl::StatusOr<Process> ParseProcess(std::string_view json_text) {
   return process;
 }
 
-absl::StatusOr<Spec> LoadConfig(const std::string& path) {
+absl::StatusOr<Spec> LoadConfig(const std::string& path, json::Value* document) {
   auto text = ReadFile(path);
   if (!text.ok()) return Annotate(text.status(), absl::StrCat("load config ", path));
-  auto spec = ParseConfig(*text);
+  auto doc = json::Parse(*text);
+  if (!doc.ok()) return Annotate(doc.status(), path);
+  auto spec = DecodeConfig(*doc);
   if (!spec.ok()) return Annotate(spec.status(), path);
+  if (document) *document = std::move(*doc);
   return spec;
 }
 

@@ -358,11 +358,7 @@ absl::Status Manager::CheckUsable() {
 absl::Status Manager::Apply(pid_t pid) {
   RETURN_IF_ERROR_CTX(CreateDirs(), "create cgroup");
   RETURN_IF_ERROR(CheckUsable());
-  for (const Dir& d : dirs_) {
-    RETURN_IF_ERROR_CTX(WriteCgroupFile(d.path, "cgroup.procs", absl::StrCat(pid)),
-                        absl::StrCat("move pid ", pid, " into cgroup"));
-  }
-  return absl::OkStatus();
+  return AddProcess(pid);
 }
 
 absl::Status Manager::AddProcess(pid_t pid) {

@@ -76,6 +76,6 @@ std::string StateJsonForHooks(const ContainerRecord& r, const std::string& statu
 absl::Status RunPoststartHooks(const ContainerRecord& r);
 // The directory of compiled seccomp programs: /run/hull-seccomp-cache for root, else under
 // $XDG_RUNTIME_DIR, else none ("").
-std::string SeccompCacheDir(const Globals& g);
+std::string SeccompCacheDir();
 
 }  // namespace hull::container

@@ -189,16 +189,8 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   ASSIGN_OR_RETURN(std::string bundle, AbsolutePath(opts.bundle));
   // The parsed document is kept for the state record (exec, update and hooks read it back), so
   // the config is parsed once and never re-encoded.
-  const std::string config_path = bundle + "/config.json";
-  auto config_text = ReadFile(config_path);
-  if (!config_text.ok()) {
-    return Annotate(config_text.status(), absl::StrCat("load config ", config_path));
-  }
-  auto config_doc = json::Parse(*config_text);
-  if (!config_doc.ok()) return Annotate(config_doc.status(), config_path);
-  auto spec_or = spec::DecodeConfig(*config_doc);
-  if (!spec_or.ok()) return Annotate(spec_or.status(), config_path);
-  spec::Spec spec = std::move(*spec_or);
+  json::Value config_doc;
+  ASSIGN_OR_RETURN(spec::Spec spec, spec::LoadConfig(bundle + "/config.json", &config_doc));
   RETURN_IF_ERROR(spec::CheckSupportedOciVersion(spec));
   if (!spec.process) return absl::InvalidArgumentError("process: required to create a container");
   if (!spec.root) return absl::InvalidArgumentError("root: required");
@@ -334,7 +326,7 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   }
 
   ASSIGN_OR_RETURN(ResolvedProcess resolved,
-                   ResolveProcess(*spec.process, spec.linux, SeccompCacheDir(g)));
+                   ResolveProcess(*spec.process, spec.linux, SeccompCacheDir()));
   for (const auto& w : resolved.caps.warnings) {
     // runc drops ambient capabilities outside permitted & inheritable without a word (the
     // default `runc spec` config lists ambient caps with no inheritable set, so a warning
@@ -361,7 +353,7 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   if (uid_t uid = ::geteuid(); uid != 0) record.owner = std::to_string(uid);
   record.annotations = spec.annotations;
   record.systemd_cgroup = g.systemd_cgroup;
-  record.config = std::move(*config_doc);
+  record.config = std::move(config_doc);
 
   std::string cgroups_path = spec.linux ? spec.linux->cgroups_path.value_or("") : "";
   ASSIGN_OR_RETURN(tx.cgroup, cgroups::Manager::Create(cgroups_path, opts.id, g.systemd_cgroup));

@@ -445,7 +445,7 @@ absl::StatusOr<int> Exec(const Globals& g, const ExecOptions& opts) {
     return absl::InvalidArgumentError("--preserve-fds: must not be negative");
 
   ASSIGN_OR_RETURN(ResolvedProcess resolved,
-                   ResolveProcess(process, spec.linux, SeccompCacheDir(g)));
+                   ResolveProcess(process, spec.linux, SeccompCacheDir()));
   for (const auto& w : resolved.caps.warnings) log::Warn(w);
   ASSIGN_OR_RETURN(auto sub_cgroups, ParseSubCgroupPaths(opts.cgroups));
   if (record.cgroup.is_null())

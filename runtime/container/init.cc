@@ -33,19 +33,24 @@ namespace {
 // namespace.
 pid_t g_host_pid = 0;
 
+// The parent must act first (write id maps, open namespaces to join, fork a late pid namespace's
+// init) before the init may create any namespace.
+bool NeedsParentBeforeNamespaces(const InitPlan& plan) {
+  return !plan.join.empty() || plan.in_userns || plan.late_pidns;
+}
+
 // Whether the init can create its namespaces and build its rootfs while the parent puts it into
 // its cgroup and sets the limits (kGo then only gates the rest): not with a user namespace (the
 // parent writes its maps first) nor namespaces to join, and not when a cgroup namespace must
 // exist before a cgroup2 mount (pure v2). A cgroup namespace is made once in the cgroup.
 bool SetUpBeforeCgroup(const InitPlan& plan) {
-  if (!plan.join.empty() || plan.in_userns || plan.late_pidns) return false;
-  return !(plan.rootfs.cgroup_v2_host && (plan.unshare_flags & CLONE_NEWCGROUP));
+  return !NeedsParentBeforeNamespaces(plan) &&
+         !(plan.rootfs.cgroup_v2_host && (plan.unshare_flags & CLONE_NEWCGROUP));
 }
 
 // Namespaces the init can create while waiting for kGo when it cannot do more before it.
 int EarlyUnshareFlags(const InitPlan& plan) {
-  if (!plan.join.empty() || plan.in_userns || plan.late_pidns) return 0;
-  return plan.unshare_flags & ~CLONE_NEWCGROUP;
+  return NeedsParentBeforeNamespaces(plan) ? 0 : plan.unshare_flags & ~CLONE_NEWCGROUP;
 }
 
 // kGo: the parent has put us into the cgroup (and written the id maps); it carries our pid as
@@ -248,9 +253,8 @@ absl::Status SetupAndWait(const InitPlan& plan) {
   // `create`: the parent is done with us. `run`: the channel stays open until execve closes it
   // (close-on-exec), which tells the parent the program runs (poststart hooks come after that);
   // a failure before then (startContainer hook, execve) still reaches it as kError.
-  if (plan.fifo_fd >= 0) plan.channel->Close();
-
   if (plan.fifo_fd >= 0) {
+    plan.channel->Close();
     // Block until `hull start` opens the FIFO for reading. The FIFO was opened O_PATH before
     // pivot_root; reopen it through the host procfs fd we kept (the container may have no
     // /proc).

@@ -219,8 +219,7 @@ absl::Status RunPoststartHooks(const ContainerRecord& r) {
   return absl::OkStatus();
 }
 
-std::string SeccompCacheDir(const Globals& g) {
-  (void)g;
+std::string SeccompCacheDir() {
   // Outside every --root: clients (podman, containerd) expect a runtime root that holds only
   // container directories, and empty once they are deleted. Root's cache is per boot (/run is a
   // tmpfs); others use their runtime dir or go without.

@@ -152,6 +152,9 @@ int Main(int argc, char** argv) {
 int main(int argc, char** argv, char** envp) {
   // Commands that start processes in containers run from a read-only bind of the binary
   // (CVE-2019-5736, see exe_protect.h). Others (state, list, kill, ...) never do and skip it.
+  // On x86-64 the ELF entry point has done this before the C library started
+  // (exe_protect_entry.cc); trying again here could only fail the same way.
+#if !defined(__x86_64__)
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     if (a == "create" || a == "run" || a == "exec") {
@@ -159,5 +162,8 @@ int main(int argc, char** argv, char** envp) {
       break;
     }
   }
+#else
+  (void)envp;
+#endif
   return hull::cli::Main(argc, argv);
 }

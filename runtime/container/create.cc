@@ -1,11 +1,9 @@
 // `create`: everything up to an init process blocked on the exec FIFO. Any failure undoes all
 // of it (CreateTransaction): the init is killed, the cgroup destroyed, the state dir removed.
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -70,17 +68,6 @@ absl::StatusOr<std::string> AbsolutePath(const std::string& path) {
   return std::string(buf);
 }
 
-absl::StatusOr<UniqueFd> OpenVerifiedHostProc() {
-  int fd = ::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoError("open /proc");
-  UniqueFd proc(fd);
-  struct statfs sfs;
-  if (::fstatfs(proc.get(), &sfs) != 0 || sfs.f_type != PROC_SUPER_MAGIC) {
-    return absl::FailedPreconditionError("/proc is not procfs");
-  }
-  return proc;
-}
-
 std::string FormatIdMap(const std::vector<spec::LinuxIDMapping>& maps) {
   std::string out;
   for (const auto& m : maps)
@@ -143,11 +130,14 @@ absl::StatusOr<UniqueFd> MakeIdmapUserns(const std::vector<spec::LinuxIDMapping>
 }
 
 // Host cgroup directories of the container per v1 hierarchy, for "cgroup" mounts.
-std::vector<std::pair<std::string, std::string>> CgroupV1Dirs(const cgroups::Manager& m) {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& d : m.dirs()) {
-    std::string name = d.mount_point.substr(d.mount_point.rfind('/') + 1);
-    out.emplace_back(name, d.path);
+// kCgroupDirs' payload on v1/hybrid hosts: the container's directory per hierarchy (which the
+// cgroup mount binds), as NUL-terminated "name", "dir" pairs (see DecodeCgroupDirs in init.cc).
+std::string EncodeCgroupDirs(const cgroups::Manager* m) {
+  std::string out;
+  if (m == nullptr) return out;
+  for (const auto& d : m->dirs()) {
+    absl::StrAppend(&out, d.mount_point.substr(d.mount_point.rfind('/') + 1),
+                    absl::string_view("\0", 1), d.path, absl::string_view("\0", 1));
   }
   return out;
 }
@@ -338,54 +328,12 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
     }
   }
 
-  // From here on, everything we make is undone on failure.
-  CreateTransaction tx;
-  StateStore store(g.root);
-  ASSIGN_OR_RETURN(ContainerDir dir, store.CreateNew(opts.id));
-  tx.dir.emplace(std::move(dir));
-
-  ContainerRecord record;
-  record.id = opts.id;
-  record.bundle = bundle;
-  record.rootfs = rootfs;
-  record.created = NowRfc3339();
-  record.owner = "root";
-  if (uid_t uid = ::geteuid(); uid != 0) record.owner = std::to_string(uid);
-  record.annotations = spec.annotations;
-  record.systemd_cgroup = g.systemd_cgroup;
-  record.config = std::move(config_doc);
-
-  std::string cgroups_path = spec.linux ? spec.linux->cgroups_path.value_or("") : "";
-  ASSIGN_OR_RETURN(tx.cgroup, cgroups::Manager::Create(cgroups_path, opts.id, g.systemd_cgroup));
-  record.cgroup = tx.cgroup->Serialize();
-  RETURN_IF_ERROR(tx.dir->Save(record));
-  FaultPoint("create.after-state-dir");
-
-  UniqueFd fifo_fd, host_proc;
-  if (mode == CreateMode::kCreate) {
-    std::string fifo_path = tx.dir->path() + "/exec.fifo";
-    if (::mkfifo(fifo_path.c_str(), 0622) != 0) return ErrnoError("create exec fifo");
-    // The init opens it for writing after switching to process.user: 0622 regardless of our
-    // umask, owned by the container's root (as runc does).
-    if (::chmod(fifo_path.c_str(), 0622) != 0) return ErrnoError("chmod exec fifo");
-    if (new_userns) {
-      uid_t root_uid = 0;
-      gid_t root_gid = 0;
-      for (const auto& m : spec.linux->uid_mappings) {
-        if (m.container_id == 0) root_uid = m.host_id;
-      }
-      for (const auto& m : spec.linux->gid_mappings) {
-        if (m.container_id == 0) root_gid = m.host_id;
-      }
-      if (::chown(fifo_path.c_str(), root_uid, root_gid) != 0) {
-        return ErrnoError("chown exec fifo");
-      }
-    }
-    int fifo = ::open(fifo_path.c_str(), O_PATH | O_CLOEXEC);
-    if (fifo < 0) return ErrnoError("open exec fifo");
-    fifo_fd.reset(fifo);
-    ASSIGN_OR_RETURN(host_proc, OpenVerifiedHostProc());
-  }
+  // The init is cloned as early as it can be: it creates its namespaces (the network namespace
+  // alone takes ~0.5 ms) while we make the state directory, the cgroup directories and the exec
+  // FIFO, which then reach it with kCgroupDirs. Pure v2 is the exception: the init is cloned
+  // straight into its cgroup (CLONE_INTO_CGROUP), which has to exist first.
+  ASSIGN_OR_RETURN(const cgroups::Layout layout, cgroups::DetectLayout());
+  const bool clone_into_cgroup = layout == cgroups::Layout::kV2;
 
   SyncChannel parent_end, child_end;
   RETURN_IF_ERROR(SyncChannel::Pair(&parent_end, &child_end));
@@ -409,11 +357,9 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
     plan.late_pidns = true;
   }
   plan.new_timens = new_timens;
-  plan.fifo_fd = fifo_fd.get();  // -1 for run: no wait for start
+  plan.wait_for_start = mode == CreateMode::kCreate;
   plan.parent_runs_hooks =
       spec.hooks && (!spec.hooks->prestart.empty() || !spec.hooks->create_runtime.empty());
-  plan.state_dir_fd = tx.dir->fd();
-  plan.host_proc_fd = host_proc.get();
   plan.channel = &child_end;
   plan.rootfs.rootfs = rootfs;
   plan.rootfs.bundle = bundle;
@@ -423,54 +369,109 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   plan.rootfs.new_netns = new_netns;
   plan.rootfs.idmap_userns_fds = idmap_fd_of_mount;
   plan.rootfs.premounted_fds = premounted_fd_of_mount;
-  plan.rootfs.cgroup_v2_host = tx.cgroup->layout() == cgroups::Layout::kV2;
-  if (!plan.rootfs.cgroup_v2_host) plan.rootfs.cgroup_v1_dirs = CgroupV1Dirs(*tx.cgroup);
+  plan.rootfs.cgroup_v2_host = layout == cgroups::Layout::kV2;
 
-  // A pid namespace given by path must be entered before clone (it only applies to children);
-  // we step back into our own right after.
-  UniqueFd own_pidns;
-  if (pid_ns_to_join) {
-    ASSIGN_OR_RETURN(own_pidns, OpenFile("/proc/self/ns/pid", O_RDONLY));
-    if (::setns(pid_ns_to_join.get(), CLONE_NEWPID) != 0) return ErrnoError("join pid namespace");
+  // From here on, everything we make is undone on failure.
+  CreateTransaction tx;
+  auto clone_init = [&](int cgroup_fd) -> absl::Status {
+    // A pid namespace given by path must be entered before clone (it only applies to
+    // children); we step back into our own right after.
+    UniqueFd own_pidns;
+    if (pid_ns_to_join) {
+      ASSIGN_OR_RETURN(own_pidns, OpenFile("/proc/self/ns/pid", O_RDONLY));
+      if (::setns(pid_ns_to_join.get(), CLONE_NEWPID) != 0) {
+        return ErrnoError("join pid namespace");
+      }
+    }
+    struct clone_args args = {};
+    args.flags = static_cast<uint64_t>(clone_flags);
+    args.exit_signal = SIGCHLD;
+    if (cgroup_fd >= 0) {
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = static_cast<uint64_t>(cgroup_fd);
+    }
+    pid_t child = sys::Clone3(&args);
+    if (child == 0) {
+      parent_end.Close();
+      RunInit(plan);
+    }
+    int clone_errno = errno;
+    if (own_pidns) ::setns(own_pidns.get(), CLONE_NEWPID);
+    if (child < 0) return ErrnoError(clone_errno, "clone container init");
+    tx.child = child;
+    child_end.Close();
+    return absl::OkStatus();
+  };
+  if (!clone_into_cgroup) RETURN_IF_ERROR(clone_init(-1));
+
+  StateStore store(g.root);
+  ASSIGN_OR_RETURN(ContainerDir dir, store.CreateNew(opts.id));
+  tx.dir.emplace(std::move(dir));
+
+  ContainerRecord record;
+  record.id = opts.id;
+  record.bundle = bundle;
+  record.rootfs = rootfs;
+  record.created = NowRfc3339();
+  record.owner = "root";
+  if (uid_t uid = ::geteuid(); uid != 0) record.owner = std::to_string(uid);
+  record.annotations = spec.annotations;
+  record.systemd_cgroup = g.systemd_cgroup;
+  record.config = std::move(config_doc);
+
+  std::string cgroups_path = spec.linux ? spec.linux->cgroups_path.value_or("") : "";
+  ASSIGN_OR_RETURN(tx.cgroup, cgroups::Manager::Create(cgroups_path, opts.id, g.systemd_cgroup));
+  record.cgroup = tx.cgroup->Serialize();
+  RETURN_IF_ERROR(tx.dir->Save(record));
+  FaultPoint("create.after-state-dir");
+
+  UniqueFd fifo_fd;
+  if (mode == CreateMode::kCreate) {
+    std::string fifo_path = tx.dir->path() + "/exec.fifo";
+    if (::mkfifo(fifo_path.c_str(), 0622) != 0) return ErrnoError("create exec fifo");
+    // The init opens it for writing after switching to process.user: 0622 regardless of our
+    // umask, owned by the container's root (as runc does).
+    if (::chmod(fifo_path.c_str(), 0622) != 0) return ErrnoError("chmod exec fifo");
+    if (new_userns) {
+      uid_t root_uid = 0;
+      gid_t root_gid = 0;
+      for (const auto& m : spec.linux->uid_mappings) {
+        if (m.container_id == 0) root_uid = m.host_id;
+      }
+      for (const auto& m : spec.linux->gid_mappings) {
+        if (m.container_id == 0) root_gid = m.host_id;
+      }
+      if (::chown(fifo_path.c_str(), root_uid, root_gid) != 0) {
+        return ErrnoError("chown exec fifo");
+      }
+    }
+    int fifo = ::open(fifo_path.c_str(), O_PATH | O_CLOEXEC);
+    if (fifo < 0) return ErrnoError("open exec fifo");
+    fifo_fd.reset(fifo);
   }
-  // Pure v2: the cgroup directory exists before the init, which is cloned straight into it.
-  // Elsewhere the directories are made while the init creates its namespaces (it waits for
-  // kCgroupDirs before its mounts), and it is moved in while it builds its rootfs (init.cc).
-  const bool clone_into_cgroup = tx.cgroup->layout() == cgroups::Layout::kV2;
-  UniqueFd cgroup_fd;
+
   if (clone_into_cgroup) {
-    ASSIGN_OR_RETURN(cgroup_fd, tx.cgroup->CreateAndOpenForClone());
+    ASSIGN_OR_RETURN(UniqueFd cgroup_fd, tx.cgroup->CreateAndOpenForClone());
+    plan.state_dir_fd = tx.dir->fd();  // the init closes its copy (and so drops our lock)
+    RETURN_IF_ERROR(clone_init(cgroup_fd.get()));
+  } else {
+    RETURN_IF_ERROR(tx.cgroup->CreateAndOpenForClone().status());
   }
-  struct clone_args args = {};
-  args.flags = static_cast<uint64_t>(clone_flags);
-  args.exit_signal = SIGCHLD;
-  if (cgroup_fd) {
-    args.flags |= CLONE_INTO_CGROUP;
-    args.cgroup = static_cast<uint64_t>(cgroup_fd.get());
-  }
-  pid_t pid = sys::Clone3(&args);
-  if (pid == 0) {
-    parent_end.Close();
-    RunInit(plan);
-  }
-  int clone_errno = errno;
-  if (own_pidns) ::setns(own_pidns.get(), CLONE_NEWPID);
-  if (pid < 0) return ErrnoError(clone_errno, "clone container init");
-  tx.child = pid;
-  child_end.Close();
+  pid_t pid = tx.child;
 
   FaultPoint("create.after-clone");
   // A message to the init; if it already failed (it works meanwhile), its reason is queued on
   // the channel and becomes our error.
-  auto send_to_init = [&](SyncMsg type, const std::string& payload) -> absl::Status {
-    absl::Status st = parent_end.Send(type, payload);
+  auto send_to_init = [&](SyncMsg type, const std::string& payload, int fd = -1) {
+    absl::Status st = parent_end.Send(type, payload, fd);
     if (st.ok()) return st;
     auto msg = parent_end.Receive();
     if (msg.ok() && msg->type == SyncMsg::kError) return absl::InternalError(msg->payload);
     return st;
   };
-  if (!clone_into_cgroup) RETURN_IF_ERROR(tx.cgroup->CreateAndOpenForClone().status());
-  RETURN_IF_ERROR(send_to_init(SyncMsg::kCgroupDirs, ""));
+  RETURN_IF_ERROR(send_to_init(SyncMsg::kCgroupDirs,
+                               EncodeCgroupDirs(clone_into_cgroup ? nullptr : tx.cgroup.get()),
+                               fifo_fd.get()));
   record.pid = pid;
   record.pid_start_time = ProcessStartTime(pid);
 

@@ -2,11 +2,13 @@
 
 #include <fcntl.h>
 #include <linux/keyctl.h>
+#include <linux/magic.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
@@ -59,6 +61,48 @@ absl::Status ReceiveGo(const InitPlan& plan) {
   ASSIGN_OR_RETURN(SyncMessage go, plan.channel->Expect(SyncMsg::kGo));
   if (pid_t p = 0; absl::SimpleAtoi(go.payload, &p)) g_host_pid = p;
   return absl::OkStatus();
+}
+
+// The host's /proc (verified to be procfs), opened before any namespace changes: after
+// pivot_root the init reopens the exec FIFO through it.
+absl::StatusOr<UniqueFd> OpenVerifiedHostProc() {
+  int fd = ::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoError("open /proc");
+  UniqueFd proc(fd);
+  struct statfs sfs;
+  if (::fstatfs(proc.get(), &sfs) != 0 || sfs.f_type != PROC_SUPER_MAGIC) {
+    return absl::FailedPreconditionError("/proc is not procfs");
+  }
+  return proc;
+}
+
+// What the parent makes while the init creates its namespaces, sent with kCgroupDirs.
+struct HostSetup {
+  // The container's cgroup directory per v1 hierarchy (the cgroup mount binds them).
+  std::vector<std::pair<std::string, std::string>> cgroup_v1_dirs;
+  UniqueFd exec_fifo;  // O_PATH, `create` only
+};
+
+absl::StatusOr<HostSetup> ReceiveHostSetup(const InitPlan& plan) {
+  ASSIGN_OR_RETURN(SyncMessage m, plan.channel->Expect(SyncMsg::kCgroupDirs));
+  HostSetup setup;
+  setup.exec_fifo = std::move(m.fd);
+  // NUL-terminated "name", "dir" pairs (EncodeCgroupDirs in create.cc).
+  std::vector<std::string> parts;
+  for (size_t pos = 0; pos < m.payload.size();) {
+    size_t end = m.payload.find('\0', pos);
+    if (end == std::string::npos) return absl::InternalError("sync: bad cgroup directory list");
+    parts.push_back(m.payload.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  if (parts.size() % 2 != 0) return absl::InternalError("sync: bad cgroup directory list");
+  for (size_t i = 0; i < parts.size(); i += 2) {
+    setup.cgroup_v1_dirs.emplace_back(std::move(parts[i]), std::move(parts[i + 1]));
+  }
+  if (plan.wait_for_start && !setup.exec_fifo) {
+    return absl::InternalError("sync: no exec fifo from the parent");
+  }
+  return setup;
 }
 
 // Joins the namespaces to join, then creates the new ones except those in `skip` (made
@@ -155,13 +199,17 @@ std::string StateJson(const InitPlan& plan, absl::string_view status) {
 absl::Status SetupAndWait(const InitPlan& plan) {
   const spec::Spec& spec = *plan.spec;
   const bool before_cgroup = SetUpBeforeCgroup(plan);
+  HostSetup host;
+  UniqueFd host_proc;
+  if (plan.wait_for_start) {
+    ASSIGN_OR_RETURN(host_proc, OpenVerifiedHostProc());
+  }
   if (before_cgroup) {
     RETURN_IF_ERROR(JoinAndUnshare(plan, /*skip=*/CLONE_NEWCGROUP));
-    RETURN_IF_ERROR(plan.channel->Expect(SyncMsg::kCgroupDirs).status());
   } else {
     const int early = EarlyUnshareFlags(plan);
     if (early && ::unshare(early) != 0) return ErrnoError("create namespaces (unshare)");
-    RETURN_IF_ERROR(plan.channel->Expect(SyncMsg::kCgroupDirs).status());
+    ASSIGN_OR_RETURN(host, ReceiveHostSetup(plan));
     RETURN_IF_ERROR(ReceiveGo(plan));
     RETURN_IF_ERROR(JoinAndUnshare(plan, /*skip=*/early));
   }
@@ -184,6 +232,17 @@ absl::Status SetupAndWait(const InitPlan& plan) {
   }
 
   linux::RootfsPlan rootfs_plan = plan.rootfs;
+  if (before_cgroup) {
+    // The parent may still be making the state and cgroup directories: build the rootfs
+    // meanwhile, and take them (kCgroupDirs) when the cgroup mount needs them.
+    rootfs_plan.await_cgroup_v1_dirs =
+        [&]() -> absl::StatusOr<std::vector<std::pair<std::string, std::string>>> {
+      ASSIGN_OR_RETURN(host, ReceiveHostSetup(plan));
+      return std::move(host.cgroup_v1_dirs);
+    };
+  } else {
+    rootfs_plan.cgroup_v1_dirs = std::move(host.cgroup_v1_dirs);
+  }
   UniqueFd root_fd;
   UniqueFd console_master, console_slave;
   // The pty has to come from the container's devpts, which only exists after its mount; the
@@ -253,19 +312,19 @@ absl::Status SetupAndWait(const InitPlan& plan) {
   // `create`: the parent is done with us. `run`: the channel stays open until execve closes it
   // (close-on-exec), which tells the parent the program runs (poststart hooks come after that);
   // a failure before then (startContainer hook, execve) still reaches it as kError.
-  if (plan.fifo_fd >= 0) {
+  if (plan.wait_for_start) {
     plan.channel->Close();
-    // Block until `hull start` opens the FIFO for reading. The FIFO was opened O_PATH before
-    // pivot_root; reopen it through the host procfs fd we kept (the container may have no
+    // Block until `hull start` opens the FIFO for reading. Its fd is O_PATH, from the host's
+    // mount namespace; reopen it through the host procfs we kept (the container may have no
     // /proc).
-    std::string self_fd = absl::StrCat("self/fd/", plan.fifo_fd);
-    int fifo = ::openat(plan.host_proc_fd, self_fd.c_str(), O_WRONLY | O_CLOEXEC);
+    std::string self_fd = absl::StrCat("self/fd/", host.exec_fifo.get());
+    int fifo = ::openat(host_proc.get(), self_fd.c_str(), O_WRONLY | O_CLOEXEC);
     if (fifo < 0) return ErrnoError("open exec fifo");
     if (::write(fifo, "0", 1) != 1) return ErrnoError("write exec fifo");
     // The write end stays open (close-on-exec) until execve: `start` waits for its EOF, so its
     // poststart hooks run after the program started, as runtime.md requires.
-    ::close(plan.fifo_fd);
-    ::close(plan.host_proc_fd);
+    host.exec_fifo.reset();
+    host_proc.reset();
   }
 
   if (spec.hooks && !spec.hooks->start_container.empty()) {

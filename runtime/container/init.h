@@ -34,14 +34,14 @@ struct InitPlan {
   // (or proc cannot be mounted), so it is made after setns (unshare) and the real init is
   // forked into it with CLONE_PARENT, which keeps it a child of hull; its pid is sent as kPid.
   bool late_pidns = false;
-  // O_PATH fd of <state>/exec.fifo to block on until `start`; -1 for `run`, which goes straight on.
-  int fifo_fd = -1;
+  // `create`: block on <state>/exec.fifo (its O_PATH fd comes with kCgroupDirs) until `start`.
+  // `run` goes straight on.
+  bool wait_for_start = false;
   // prestart/createRuntime hooks exist: ask the parent to run them (a round trip, so only then).
   bool parent_runs_hooks = false;
-  // The locked state directory: closed first thing in the child, whose copy would otherwise
-  // keep the parent's flock held until execve.
+  // The locked state directory when the init is cloned after it exists (pure v2): closed first
+  // thing in the child, whose copy would otherwise keep the parent's flock held until execve.
   int state_dir_fd = -1;
-  int host_proc_fd = -1;  // O_PATH fd of the host's /proc (verified procfs)
   SyncChannel* channel = nullptr;
 };
 

@@ -12,7 +12,9 @@
 namespace hull::container {
 
 enum class SyncMsg : char {
-  kCgroupDirs = 'D',   // parent -> init: the cgroup directories exist (the cgroup mount binds them)
+  // parent -> init: the state dir and cgroup directories exist; payload: the v1 directories (the
+  // cgroup mount binds them), fd: the exec FIFO (create only). See ReceiveHostSetup in init.cc.
+  kCgroupDirs = 'D',
   kGo = 'G',           // parent -> init: ids mapped, cgroup applied; start setting up
   kRunHooks = 'H',     // init -> parent: namespaces and mounts ready, run createRuntime hooks
   kHooksDone = 'h',    // parent -> init

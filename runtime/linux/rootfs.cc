@@ -168,6 +168,14 @@ absl::Status PrepareRootfs(const spec::Spec& spec, const RootfsPlan& plan, Uniqu
   if (fd < 0) return ErrnoError(absl::StrCat("open rootfs ", plan.rootfs));
   root_fd->reset(fd);
 
+  std::vector<std::pair<std::string, std::string>> cgroup_v1_dirs = plan.cgroup_v1_dirs;
+  bool cgroup_dirs_known = !plan.await_cgroup_v1_dirs;
+  auto await_cgroup_dirs = [&]() -> absl::Status {
+    if (cgroup_dirs_known) return absl::OkStatus();
+    ASSIGN_OR_RETURN(cgroup_v1_dirs, plan.await_cgroup_v1_dirs());
+    cgroup_dirs_known = true;
+    return absl::OkStatus();
+  };
   for (size_t i = 0; i < spec.mounts.size(); ++i) {
     const spec::Mount& m = spec.mounts[i];
     MountRequest req;
@@ -181,7 +189,10 @@ absl::Status PrepareRootfs(const spec::Spec& spec, const RootfsPlan& plan, Uniqu
     }
     req.options = m.options;
     req.json_path = absl::StrCat("mounts[", i, "]");
-    req.cgroup_v1_dirs = plan.cgroup_v1_dirs;
+    if ((req.type == "cgroup" || req.type == "cgroup2") && !plan.cgroup_v2_host) {
+      RETURN_IF_ERROR(await_cgroup_dirs());
+      req.cgroup_v1_dirs = cgroup_v1_dirs;
+    }
     req.cgroup_v2_host = plan.cgroup_v2_host;
     req.new_netns = plan.new_netns;
     if (i < plan.idmap_userns_fds.size()) req.idmap_userns_fd = plan.idmap_userns_fds[i];
@@ -207,6 +218,7 @@ absl::Status PrepareRootfs(const spec::Spec& spec, const RootfsPlan& plan, Uniqu
   if (plan.console_slave_fd >= 0) {
     RETURN_IF_ERROR_CTX(MountConsole(root_fd->get(), plan.console_slave_fd), "set up console");
   }
+  RETURN_IF_ERROR(await_cgroup_dirs());
   (void)HasMountAt;
   return absl::OkStatus();
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "common/unique_fd.h"
 #include "spec/config.h"
 
@@ -22,6 +23,11 @@ struct RootfsPlan {
   bool new_netns = true;
   bool cgroup_v2_host = false;
   std::vector<std::pair<std::string, std::string>> cgroup_v1_dirs;
+  // Set while the parent still makes the cgroup directories: PrepareRootfs calls it once, right
+  // before the first "cgroup" mount needs them (else at its end) and uses what it returns as
+  // cgroup_v1_dirs, so the rest of the rootfs is built meanwhile.
+  std::function<absl::StatusOr<std::vector<std::pair<std::string, std::string>>>()>
+      await_cgroup_v1_dirs;
   int console_slave_fd = -1;  // >= 0: bind onto /dev/console
   // Per mounts[] index: a user namespace fd carrying the mappings of an idmap/ridmap mount,
   // or -1 (shorter than mounts when there are none).

@@ -9,6 +9,9 @@
 // it re-executes with execveat. The exe link of every hull process then names a read-only
 // mount, so opening it for writing fails with EROFS, while the host mount table is untouched
 // and nothing is copied (cost: one open_tree, one mount_setattr, one execve).
+//
+// On x86-64 the same steps run in the ELF entry point, before glibc starts
+// (exe_protect_entry.cc); main() calls ReexecFromReadOnlyBinary on other architectures.
 #pragma once
 
 namespace hull::linux {

@@ -20,23 +20,14 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 
-// Code that runs before libc: no stack protector (it reads the TLS canary), no sanitizers.
-#define HULL_NO_INSTRUMENTATION \
-  __attribute__((no_stack_protector, no_sanitize("address", "undefined")))
+#include "runtime/linux/raw_syscall.h"
+
 #define HULL_PRE_LIBC HULL_NO_INSTRUMENTATION __attribute__((always_inline)) inline
 
 namespace {
 
-HULL_PRE_LIBC long RawSyscall(long nr, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0) {
-  long ret;
-  register long r10 __asm__("r10") = d;
-  register long r8 __asm__("r8") = e;
-  __asm__ volatile("syscall"
-                   : "=a"(ret)
-                   : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8)
-                   : "rcx", "r11", "memory");
-  return ret;
-}
+using hull::linux::raw::Arg;
+using hull::linux::raw::Syscall;
 
 HULL_PRE_LIBC bool SameString(const char* a, const char* b) {
   while (*a != '\0' && *a == *b) {
@@ -45,8 +36,6 @@ HULL_PRE_LIBC bool SameString(const char* a, const char* b) {
   }
   return *a == *b;
 }
-
-HULL_PRE_LIBC long Arg(const void* p) { return reinterpret_cast<long>(p); }
 
 }  // namespace
 
@@ -66,24 +55,22 @@ extern "C" HULL_NO_INSTRUMENTATION __attribute__((used, noinline)) void hull_ear
   if (!starts_container_processes) return;
 
   static const char kSelfExe[] = "/proc/self/exe";
-  long exe = RawSyscall(SYS_open, Arg(kSelfExe), O_PATH | O_CLOEXEC);
+  long exe = Syscall(SYS_open, Arg(kSelfExe), O_PATH | O_CLOEXEC);
   if (exe >= 0) {
     struct statfs sfs;
-    long r = RawSyscall(SYS_fstatfs, exe, Arg(&sfs));
-    RawSyscall(SYS_close, exe);
+    long r = Syscall(SYS_fstatfs, exe, Arg(&sfs));
+    Syscall(SYS_close, exe);
     if (r == 0 && (sfs.f_flags & ST_RDONLY)) return;  // already read-only: nothing to do
   }
-  long mnt =
-      RawSyscall(SYS_open_tree, AT_FDCWD, Arg(kSelfExe), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  long mnt = Syscall(SYS_open_tree, AT_FDCWD, Arg(kSelfExe), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
   if (mnt < 0) return;
   struct mount_attr attr = {};
   attr.attr_set = MOUNT_ATTR_RDONLY;
   static const char kEmpty[] = "";
-  if (RawSyscall(SYS_mount_setattr, mnt, Arg(kEmpty), AT_EMPTY_PATH, Arg(&attr), sizeof attr) ==
-      0) {
-    RawSyscall(SYS_execveat, mnt, Arg(kEmpty), Arg(argv), Arg(envp), AT_EMPTY_PATH);
+  if (Syscall(SYS_mount_setattr, mnt, Arg(kEmpty), AT_EMPTY_PATH, Arg(&attr), sizeof attr) == 0) {
+    Syscall(SYS_execveat, mnt, Arg(kEmpty), Arg(argv), Arg(envp), AT_EMPTY_PATH);
   }
-  RawSyscall(SYS_close, mnt);  // execveat failed: start normally from the writable binary
+  Syscall(SYS_close, mnt);  // execveat failed: start normally from the writable binary
 }
 
 // The entry: keep the kernel's (or ld.so's) stack pointer and %rdx (the atexit function ld.so

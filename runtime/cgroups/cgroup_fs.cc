@@ -22,12 +22,9 @@ absl::StatusOr<std::string> ReadCgroupFile(const std::string& dir, absl::string_
   return s;
 }
 
-absl::Status WriteCgroupFile(const std::string& dir, absl::string_view name,
-                             absl::string_view value) {
-  const std::string path = absl::StrCat(dir, "/", name);
-  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoError(absl::StrCat("open ", path));
-  UniqueFd owned(fd);
+namespace {
+
+absl::Status WriteValue(int fd, const std::string& path, absl::string_view value) {
   ssize_t n;
   do {
     n = write(fd, value.data(), value.size());
@@ -37,6 +34,27 @@ absl::Status WriteCgroupFile(const std::string& dir, absl::string_view name,
     return absl::InternalError(absl::StrCat("short write of \"", value, "\" to ", path));
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status WriteCgroupFile(const std::string& dir, absl::string_view name,
+                             absl::string_view value) {
+  CgroupFileWriter writer;
+  return writer.Write(dir, name, value);
+}
+
+absl::Status CgroupFileWriter::Write(const std::string& dir, absl::string_view name,
+                                     absl::string_view value) {
+  std::string path = absl::StrCat(dir, "/", name);
+  if (!fd_ || path != path_) {
+    fd_.reset();
+    int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return ErrnoError(absl::StrCat("open ", path));
+    fd_.reset(fd);
+    path_ = std::move(path);
+  }
+  return WriteValue(fd_.get(), path_, value);
 }
 
 bool CgroupFileExists(const std::string& dir, absl::string_view name) {

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/unique_fd.h"
 
 namespace hull::cgroups {
 
@@ -18,6 +19,17 @@ absl::StatusOr<std::string> ReadCgroupFile(const std::string& dir, absl::string_
 absl::Status WriteCgroupFile(const std::string& dir, absl::string_view name,
                              absl::string_view value);
 bool CgroupFileExists(const std::string& dir, absl::string_view name);
+
+// WriteCgroupFile for a sequence of writes, keeping the last file open: consecutive writes to
+// one file (the v1 device rules, one rule per write(2)) cost one open.
+class CgroupFileWriter {
+ public:
+  absl::Status Write(const std::string& dir, absl::string_view name, absl::string_view value);
+
+ private:
+  std::string path_;
+  UniqueFd fd_;
+};
 
 // "max" -> UINT64_MAX; otherwise a decimal number.
 absl::StatusOr<uint64_t> ParseCgroupUint(absl::string_view s);

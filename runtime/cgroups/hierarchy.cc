@@ -1,5 +1,8 @@
 #include "runtime/cgroups/hierarchy.h"
 
+#include <linux/magic.h>
+#include <sys/statfs.h>
+
 #include <algorithm>
 #include <mutex>
 #include <set>
@@ -218,6 +221,12 @@ absl::StatusOr<const HostCgroups*> GetHostCgroups() {
 absl::StatusOr<Layout> DetectLayout() {
   ASSIGN_OR_RETURN(const HostCgroups* host, GetHostCgroups());
   return host->layout;
+}
+
+std::optional<bool> CgroupRootIsCgroup2() {
+  struct statfs sfs;
+  if (::statfs("/sys/fs/cgroup", &sfs) != 0) return std::nullopt;
+  return sfs.f_type == CGROUP2_SUPER_MAGIC;
 }
 
 absl::StatusOr<std::vector<ControllerInfo>> AvailableControllers() {

@@ -478,6 +478,8 @@ absl::Status Manager::Destroy(Parents parents) {
   absl::Status first;
   if (Exists()) {
     auto pids = Pids();
+    // An empty cgroup (the usual case: the init was reaped) needs no second look.
+    const bool populated = !pids.ok() || !pids->empty();
     if (pids.ok() && !pids->empty()) {
       absl::Status k = KillAll(SIGKILL);
       if (!k.ok() && first.ok()) first = Annotate(k, "destroy cgroup");
@@ -486,7 +488,7 @@ absl::Status Manager::Destroy(Parents parents) {
       if (frozen.ok() && *frozen) (void)Thaw();
     }
     Backoff backoff(milliseconds(10000));
-    while (true) {
+    while (populated) {
       pids = Pids();
       if (!pids.ok() || pids->empty()) break;
       if (!backoff.Wait()) {

@@ -481,14 +481,15 @@ absl::StatusOr<std::vector<DeviceRule>> DeviceRules(
 }
 
 absl::Status RunWrites(std::vector<Write>& writes) {
+  CgroupFileWriter writer;
   for (size_t i = 0; i < writes.size(); ++i) {
     const Write& w = writes[i];
-    absl::Status s = WriteCgroupFile(w.dir, w.file, w.value);
+    absl::Status s = writer.Write(w.dir, w.file, w.value);
     if (!s.ok() && w.swap_on_einval && ErrnoOf(s) == EINVAL && i + 1 < writes.size()) {
       const Write& next = writes[i + 1];
-      RETURN_IF_ERROR_CTX(WriteCgroupFile(next.dir, next.file, next.value),
+      RETURN_IF_ERROR_CTX(writer.Write(next.dir, next.file, next.value),
                           absl::StrCat("linux.resources.", next.json_path));
-      s = WriteCgroupFile(w.dir, w.file, w.value);
+      s = writer.Write(w.dir, w.file, w.value);
       ++i;
     }
     if (!s.ok()) return Annotate(s, absl::StrCat("linux.resources.", w.json_path));

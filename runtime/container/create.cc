@@ -331,9 +331,16 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   // The init is cloned as early as it can be: it creates its namespaces (the network namespace
   // alone takes ~0.5 ms) while we make the state directory, the cgroup directories and the exec
   // FIFO, which then reach it with kCgroupDirs. Pure v2 is the exception: the init is cloned
-  // straight into its cgroup (CLONE_INTO_CGROUP), which has to exist first.
-  ASSIGN_OR_RETURN(const cgroups::Layout layout, cgroups::DetectLayout());
-  const bool clone_into_cgroup = layout == cgroups::Layout::kV2;
+  // straight into its cgroup (CLONE_INTO_CGROUP), which has to exist first. The layout is
+  // guessed here from one statfs (the mount table costs ~0.1 ms to read) and checked once the
+  // cgroup manager has read it.
+  bool clone_early;
+  if (std::optional<bool> v2 = cgroups::CgroupRootIsCgroup2(); v2.has_value()) {
+    clone_early = !*v2;
+  } else {
+    ASSIGN_OR_RETURN(const cgroups::Layout layout, cgroups::DetectLayout());
+    clone_early = layout != cgroups::Layout::kV2;
+  }
 
   SyncChannel parent_end, child_end;
   RETURN_IF_ERROR(SyncChannel::Pair(&parent_end, &child_end));
@@ -369,7 +376,7 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   plan.rootfs.new_netns = new_netns;
   plan.rootfs.idmap_userns_fds = idmap_fd_of_mount;
   plan.rootfs.premounted_fds = premounted_fd_of_mount;
-  plan.rootfs.cgroup_v2_host = layout == cgroups::Layout::kV2;
+  plan.rootfs.cgroup_v2_host = !clone_early;  // set again from the real layout below
 
   // From here on, everything we make is undone on failure.
   CreateTransaction tx;
@@ -402,7 +409,7 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
     child_end.Close();
     return absl::OkStatus();
   };
-  if (!clone_into_cgroup) RETURN_IF_ERROR(clone_init(-1));
+  if (clone_early) RETURN_IF_ERROR(clone_init(-1));
 
   StateStore store(g.root);
   ASSIGN_OR_RETURN(ContainerDir dir, store.CreateNew(opts.id));
@@ -450,12 +457,23 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
     fifo_fd.reset(fifo);
   }
 
-  if (clone_into_cgroup) {
-    ASSIGN_OR_RETURN(UniqueFd cgroup_fd, tx.cgroup->CreateAndOpenForClone());
-    plan.state_dir_fd = tx.dir->fd();  // the init closes its copy (and so drops our lock)
-    RETURN_IF_ERROR(clone_init(cgroup_fd.get()));
-  } else {
+  const bool clone_into_cgroup = tx.cgroup->layout() == cgroups::Layout::kV2;
+  if (clone_early && clone_into_cgroup) {
+    // The guess was wrong: pure v2 without a cgroup2 mount at /sys/fs/cgroup. The init was
+    // planned for v1 (its cgroup mount, its cgroup namespace order): start it again.
+    ::kill(tx.child, SIGKILL);
+    ::waitpid(tx.child, nullptr, 0);
+    tx.child = 0;
+    RETURN_IF_ERROR(SyncChannel::Pair(&parent_end, &child_end));
+    clone_early = false;
+  }
+  if (clone_early) {
     RETURN_IF_ERROR(tx.cgroup->CreateAndOpenForClone().status());
+  } else {
+    plan.rootfs.cgroup_v2_host = clone_into_cgroup;
+    plan.state_dir_fd = tx.dir->fd();  // the init closes its copy (and so drops our lock)
+    ASSIGN_OR_RETURN(UniqueFd cgroup_fd, tx.cgroup->CreateAndOpenForClone());
+    RETURN_IF_ERROR(clone_init(clone_into_cgroup ? cgroup_fd.get() : -1));
   }
   pid_t pid = tx.child;
 

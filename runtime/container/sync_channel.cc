@@ -60,10 +60,18 @@ absl::StatusOr<SyncMessage> SyncChannel::Receive() {
   msg.msg_control = control;
   msg.msg_controllen = sizeof control;
   ssize_t n;
-  do {
-    n = ::recvmsg(fd_.get(), &msg, MSG_CMSG_CLOEXEC);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return ErrnoError("sync: receive");
+  bool reset_seen = false;
+  while ((n = ::recvmsg(fd_.get(), &msg, MSG_CMSG_CLOEXEC)) < 0) {
+    if (errno == EINTR) continue;
+    // A peer that exits with a message of ours unread (it failed before reading it) leaves
+    // ECONNRESET, which the kernel reports before the messages queued for us, such as its
+    // kError. The error is cleared once reported: look again, once.
+    if (errno == ECONNRESET && !reset_seen) {
+      reset_seen = true;
+      continue;
+    }
+    return ErrnoError("sync: receive");
+  }
   if (n == 0) return absl::UnavailableError("container init exited during setup");
   SyncMessage out{static_cast<SyncMsg>(buf[0]), std::string(buf + 1, static_cast<size_t>(n - 1)),
                   UniqueFd()};

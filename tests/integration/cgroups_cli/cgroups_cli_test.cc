@@ -3,6 +3,12 @@
 // /hull-test/<unique> parent in every hierarchy of the host (v1 hybrid or pure v2).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <linux/magic.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -744,6 +750,60 @@ TEST_F(CgroupsCliTest, SystemdCgroupFailsCreateClearly) {
   ExpectNoCgroup(b);
   r = Hull({"state", id});
   EXPECT_EQ(r.code, 1);
+}
+
+// create guesses the layout from /sys/fs/cgroup alone (statfs) to clone the init early, and
+// checks it against the mount table. Here the guess is wrong: a pure v2 host whose cgroup2
+// hierarchy is mounted elsewhere, with a tmpfs at /sys/fs/cgroup (in a private mount namespace
+// of the test). The container must still run in its own cgroup, limits applied, with a
+// cgroup2 mount of that cgroup at its /sys/fs/cgroup.
+TEST_F(CgroupsCliTest, Cgroup2MountedAwayFromSysFsCgroupStillConfinesTheContainer) {
+  struct statfs sfs;
+  if (statfs("/sys/fs/cgroup", &sfs) != 0 || sfs.f_type != CGROUP2_SUPER_MAGIC) {
+    GTEST_SKIP() << "needs a pure cgroup v2 host (cgroup2 at /sys/fs/cgroup)";
+  }
+  if (!HostHas("pids")) GTEST_SKIP() << "no pids controller";
+  const std::string id = NewId("cg2away");
+  Bundle b =
+      MakeEdited({"cat", "/sys/fs/cgroup/pids.max", "/proc/self/cgroup"}, [&](spec::Spec& s) {
+        s.linux->resources = spec::LinuxResources{};
+        s.linux->resources->pids = spec::LinuxPids{.limit = 42};
+        bool has_cgroupns = false;
+        for (const auto& ns : s.linux->namespaces)
+          has_cgroupns = has_cgroupns || ns.type == "cgroup";
+        if (!has_cgroupns) s.linux->namespaces.push_back({.type = "cgroup"});
+      });
+  testing::TempDir away("hull-cg2-away");
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // No gtest assertions here: report through the pipe.
+    close(out[0]);
+    std::string report;
+    if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) ||
+        umount2("/sys/fs/cgroup", MNT_DETACH) != 0 ||
+        mount("cgroup2", away.path().c_str(), "cgroup2", 0, nullptr) != 0 ||
+        mount("tmpfs", "/sys/fs/cgroup", "tmpfs", 0, "mode=755") != 0) {
+      report = absl::StrCat("setup failed: ", strerror(errno));
+    } else {
+      HullResult r = Hull({"run", "--bundle", b.dir(), id});
+      report = absl::StrCat("exit ", r.code, "\n", r.out, r.err);
+    }
+    (void)!write(out[1], report.data(), report.size());
+    _exit(0);
+  }
+  close(out[1]);
+  std::string report;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(out[0], buf, sizeof buf)) > 0) report.append(buf, static_cast<size_t>(n));
+  close(out[0]);
+  waitpid(child, nullptr, 0);
+  ASSERT_TRUE(absl::StartsWith(report, "exit 0\n")) << report;
+  EXPECT_THAT(report, HasSubstr("\n42\n")) << "pids.max of the container's own cgroup";
+  EXPECT_THAT(report, HasSubstr("0::/\n")) << "its cgroup namespace is rooted at its cgroup";
 }
 
 }  // namespace

@@ -461,6 +461,7 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   if (clone_early && clone_into_cgroup) {
     // The guess was wrong: pure v2 without a cgroup2 mount at /sys/fs/cgroup. The init was
     // planned for v1 (its cgroup mount, its cgroup namespace order): start it again.
+    log::Debug("cgroup2 is not mounted at /sys/fs/cgroup on this pure v2 host: init restarted");
     ::kill(tx.child, SIGKILL);
     ::waitpid(tx.child, nullptr, 0);
     tx.child = 0;

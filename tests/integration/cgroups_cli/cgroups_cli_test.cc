@@ -788,7 +788,7 @@ TEST_F(CgroupsCliTest, Cgroup2MountedAwayFromSysFsCgroupStillConfinesTheContaine
         mount("tmpfs", "/sys/fs/cgroup", "tmpfs", 0, "mode=755") != 0) {
       report = absl::StrCat("setup failed: ", strerror(errno));
     } else {
-      HullResult r = Hull({"run", "--bundle", b.dir(), id});
+      HullResult r = Hull({"--debug", "run", "--bundle", b.dir(), id});
       report = absl::StrCat("exit ", r.code, "\n", r.out, r.err);
     }
     (void)!write(out[1], report.data(), report.size());
@@ -804,6 +804,7 @@ TEST_F(CgroupsCliTest, Cgroup2MountedAwayFromSysFsCgroupStillConfinesTheContaine
   ASSERT_TRUE(absl::StartsWith(report, "exit 0\n")) << report;
   EXPECT_THAT(report, HasSubstr("\n42\n")) << "pids.max of the container's own cgroup";
   EXPECT_THAT(report, HasSubstr("0::/\n")) << "its cgroup namespace is rooted at its cgroup";
+  EXPECT_THAT(report, HasSubstr("init restarted")) << "the wrong-guess path was not taken";
 }
 
 }  // namespace

@@ -629,6 +629,20 @@ size_ratio() {
 }
 line "binary (+ shared libs)" "$(describe_bin "${BIN[hull]}")" "$(describe_bin "${BIN[crun]}")" \
   "$(describe_bin "${BIN[runc]}")" "$(size_ratio crun)" "$(size_ratio runc)"
+# The ratio column compares medians. Samples are interleaved, so each hull sample also has a
+# crun sample taken seconds apart: their per-sample ratios show how much of the spread is the
+# machine's (a slow period hits both) and how stable the comparison itself is.
+paired() {  # paired ROW: "r1 r2 ..." of hull/crun per sample, or nothing
+  local a=${RES[$1|hull]:-} b=${RES[$1|crun]:-}
+  [ -n "$a" ] && [ -n "$b" ] && [ -z "${NOTE[$1|hull]:-}${NOTE[$1|crun]:-}" ] || return 0
+  # shellcheck disable=SC2086
+  paste -d' ' <(printf '%s\n' $a) <(printf '%s\n' $b) |
+    awk '$2 > 0 {printf "%s%.2f", (n++ ? " " : ""), $1 / $2}'
+}
+for r in seq seccomp; do
+  p=$(paired "$r")
+  [ -n "$p" ] && echo "per-sample hull/crun, $r row (in sample order): $p"
+done
 echo
 pull_cell() {  # pull_cell SAMPLES...
   (($#)) || { echo "n/a"; return; }

@@ -13,6 +13,7 @@
 #include "common/status.h"
 #include "runtime/linux/mounts.h"
 #include "runtime/linux/safe_path.h"
+#include "runtime/linux/syscalls.h"
 
 namespace hull::linux {
 namespace {
@@ -65,10 +66,16 @@ absl::Status CreateOne(int root_fd, const spec::LinuxDevice& dev, size_t index,
   int fd = ::openat(dir.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return ErrnoError(absl::StrCat(what, ": open"));
   UniqueFd node(fd);
-  // mknod applied the umask; set the exact mode and owner through the fd.
-  if (::fchmodat(dir.get(), name.c_str(), perm, 0) != 0) {
-    return ErrnoError(absl::StrCat(what, ": chmod"));
+  // The rootfs owner can swap the name between mknod and here (e.g. for a symlink to a host
+  // file): act only on the node we made, and only through its fd (CVE-2025-31133 family).
+  struct stat st;
+  if (::fstat(node.get(), &st) != 0) return ErrnoError(absl::StrCat(what, ": stat"));
+  if ((st.st_mode & S_IFMT) != type_bits || (type_bits != S_IFIFO && st.st_rdev != rdev)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(what, ": the device node was replaced while it was being made"));
   }
+  // mknod applied the umask; set the exact mode and owner through the fd.
+  if (sys::FchmodFd(node.get(), perm) != 0) return ErrnoError(absl::StrCat(what, ": chmod"));
   if (::fchownat(node.get(), "", dev.uid.value_or(0), dev.gid.value_or(0), AT_EMPTY_PATH) != 0) {
     return ErrnoError(absl::StrCat(what, ": chown"));
   }

@@ -1,16 +1,21 @@
 // Thin, named wrappers for the syscalls glibc 2.36 does not wrap (openat2, clone3, pidfd_*,
-// mount_setattr, open_tree, move_mount). Each returns -1/errno exactly like the raw syscall.
+// mount_setattr, open_tree, move_mount, fchmodat2). Each returns -1/errno exactly like the raw
+// syscall.
 #pragma once
 
+#include <fcntl.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
 
 #ifndef MOUNT_ATTR_RDONLY
 #define MOUNT_ATTR_RDONLY 0x00000001
@@ -90,6 +95,27 @@ inline int MoveMount(int from_dirfd, const char* from_path, int to_dirfd, const 
 
 inline int PivotRoot(const char* new_root, const char* put_old) {
   return static_cast<int>(::syscall(SYS_pivot_root, new_root, put_old));
+}
+
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452  // Linux 6.6
+#endif
+// chmod of what `fd` (O_PATH is enough) refers to, never of a name: fchmodat2 with
+// AT_EMPTY_PATH, or on older kernels the fd's /proc/self/fd magic link (which resolves to the
+// same inode, whatever its name has become since).
+inline int FchmodFd(int fd, mode_t mode) {
+  int r = static_cast<int>(::syscall(SYS_fchmodat2, fd, "", mode, AT_EMPTY_PATH));
+  if (r == 0 || errno != ENOSYS) return r;
+  // The magic link of a symlink's O_PATH fd would be followed on to the symlink's target.
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return -1;
+  if (S_ISLNK(st.st_mode)) {
+    errno = EOPNOTSUPP;
+    return -1;
+  }
+  char path[64];
+  ::snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  return ::chmod(path, mode);
 }
 
 }  // namespace hull::sys

@@ -129,9 +129,8 @@ absl::StatusOr<UniqueFd> MakeIdmapUserns(const std::vector<spec::LinuxIDMapping>
   return ns;
 }
 
-// Host cgroup directories of the container per v1 hierarchy, for "cgroup" mounts.
 // kCgroupDirs' payload on v1/hybrid hosts: the container's directory per hierarchy (which the
-// cgroup mount binds), as NUL-terminated "name", "dir" pairs (see DecodeCgroupDirs in init.cc).
+// cgroup mount binds), as NUL-terminated "name", "dir" pairs (see ReceiveHostSetup in init.cc).
 std::string EncodeCgroupDirs(const cgroups::Manager* m) {
   std::string out;
   if (m == nullptr) return out;

@@ -2,13 +2,11 @@
 
 #include <fcntl.h>
 #include <linux/keyctl.h>
-#include <linux/magic.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
@@ -61,19 +59,6 @@ absl::Status ReceiveGo(const InitPlan& plan) {
   ASSIGN_OR_RETURN(SyncMessage go, plan.channel->Expect(SyncMsg::kGo));
   if (pid_t p = 0; absl::SimpleAtoi(go.payload, &p)) g_host_pid = p;
   return absl::OkStatus();
-}
-
-// The host's /proc (verified to be procfs), opened before any namespace changes: after
-// pivot_root the init reopens the exec FIFO through it.
-absl::StatusOr<UniqueFd> OpenVerifiedHostProc() {
-  int fd = ::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoError("open /proc");
-  UniqueFd proc(fd);
-  struct statfs sfs;
-  if (::fstatfs(proc.get(), &sfs) != 0 || sfs.f_type != PROC_SUPER_MAGIC) {
-    return absl::FailedPreconditionError("/proc is not procfs");
-  }
-  return proc;
 }
 
 // What the parent makes while the init creates its namespaces, sent with kCgroupDirs.
@@ -202,7 +187,9 @@ absl::Status SetupAndWait(const InitPlan& plan) {
   HostSetup host;
   UniqueFd host_proc;
   if (plan.wait_for_start) {
-    ASSIGN_OR_RETURN(host_proc, OpenVerifiedHostProc());
+    // Opened before any namespace changes: after pivot_root the exec FIFO is reopened through
+    // the host's procfs.
+    ASSIGN_OR_RETURN(host_proc, linux::OpenProcRoot());
   }
   if (before_cgroup) {
     RETURN_IF_ERROR(JoinAndUnshare(plan, /*skip=*/CLONE_NEWCGROUP));

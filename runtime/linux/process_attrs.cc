@@ -42,23 +42,6 @@ absl::Status CheckOnProcfs(int fd, std::string_view what) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<UniqueFd> OpenProcRoot() {
-  open_how how{};
-  how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
-  how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  int fd = static_cast<int>(syscall(SYS_openat2, AT_FDCWD, "/proc", &how, sizeof(how)));
-  if (fd < 0 && errno == ENOSYS) fd = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return ErrnoError("open /proc");
-  UniqueFd root(fd);
-  RETURN_IF_ERROR(CheckOnProcfs(root.get(), "/proc"));
-  struct stat st;
-  if (fstat(root.get(), &st) != 0) return ErrnoError("fstat /proc");
-  if (st.st_ino != kProcRootIno) {
-    return absl::PermissionDeniedError("/proc is not the root of a procfs mount");
-  }
-  return root;
-}
-
 struct PolicyEntry {
   std::string_view name;
   uint32_t value;
@@ -111,6 +94,23 @@ static_assert(sizeof(SchedAttr) == 48);
 constexpr int kMaxCpu = 65535;
 
 }  // namespace
+
+absl::StatusOr<UniqueFd> OpenProcRoot() {
+  open_how how{};
+  how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  int fd = static_cast<int>(syscall(SYS_openat2, AT_FDCWD, "/proc", &how, sizeof(how)));
+  if (fd < 0 && errno == ENOSYS) fd = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return ErrnoError("open /proc");
+  UniqueFd root(fd);
+  RETURN_IF_ERROR(CheckOnProcfs(root.get(), "/proc"));
+  struct stat st;
+  if (fstat(root.get(), &st) != 0) return ErrnoError("fstat /proc");
+  if (st.st_ino != kProcRootIno) {
+    return absl::PermissionDeniedError("/proc is not the root of a procfs mount");
+  }
+  return root;
+}
 
 absl::StatusOr<UniqueFd> OpenVerifiedProcFile(std::string_view path, int flags) {
   ASSIGN_OR_RETURN(UniqueFd root, OpenProcRoot());

@@ -26,6 +26,10 @@ struct CPUAffinity;
 
 namespace hull::linux {
 
+// The procfs mounted at /proc, as an O_PATH fd: reached without following symlinks, on procfs
+// (fstatfs) and its root (inode 1), so nothing mounted or linked over /proc stands in for it.
+absl::StatusOr<UniqueFd> OpenProcRoot();
+
 // Opens `path` relative to the procfs mounted at /proc ("self/oom_score_adj",
 // "thread-self/attr/exec") so that nothing mounted or linked over /proc can redirect the write
 // (the CVE-2019-19921 / CVE-2025-52881 family): /proc itself must be the root of a procfs

@@ -405,8 +405,11 @@ absl::StatusOr<Spec> DecodeConfig(const json::Value& doc);
 // ("cwd: must be an absolute path").
 absl::StatusOr<Process> ParseProcess(std::string_view json_text);
 // Reads and parses a config.json file; errors are prefixed with the path. With `document`, the
-// parsed JSON is handed back too (create keeps it in the state record instead of re-encoding).
-absl::StatusOr<Spec> LoadConfig(const std::string& path, json::Value* document = nullptr);
+// parsed JSON is handed back too (create keeps it in the state record instead of re-encoding),
+// and with `text` the file's bytes (which state.json embeds as they are: they parse to the same
+// document, and need no encoding).
+absl::StatusOr<Spec> LoadConfig(const std::string& path, json::Value* document = nullptr,
+                                std::string* text = nullptr);
 
 // Rejects (FailedPrecondition) a config whose ociVersion major is not 1. Called by create; other
 // tools (spec, state) accept any version.

@@ -591,7 +591,8 @@ absl::StatusOr<Process> ParseProcess(std::string_view json_text) {
   return process;
 }
 
-absl::StatusOr<Spec> LoadConfig(const std::string& path, json::Value* document) {
+absl::StatusOr<Spec> LoadConfig(const std::string& path, json::Value* document,
+                                std::string* text_out) {
   auto text = ReadFile(path);
   if (!text.ok()) return Annotate(text.status(), absl::StrCat("load config ", path));
   auto doc = json::Parse(*text);
@@ -599,6 +600,7 @@ absl::StatusOr<Spec> LoadConfig(const std::string& path, json::Value* document) 
   auto spec = DecodeConfig(*doc);
   if (!spec.ok()) return Annotate(spec.status(), path);
   if (document) *document = std::move(*doc);
+  if (text_out) *text_out = std::move(*text);
   return spec;
 }
 

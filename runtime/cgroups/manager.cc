@@ -316,6 +316,7 @@ bool Manager::Exists() const {
 }
 
 absl::Status Manager::CreateDirs() {
+  leaves_just_made_ = !dirs_.empty();
   for (Dir& d : dirs_) {
     RETURN_IF_ERROR(CheckCgroupFs(d.mount_point, d.unified));
     const bool cpuset = !d.unified && std::find(d.controllers.begin(), d.controllers.end(),
@@ -332,7 +333,10 @@ absl::Status Manager::CreateDirs() {
           d.created.push_back(cur);
         }
       } else if (errno != EEXIST) {
+        leaves_just_made_ = false;
         return ErrnoError(absl::StrCat("mkdir ", cur));
+      } else if (cur == d.path) {
+        leaves_just_made_ = false;
       }
       if (cpuset) RETURN_IF_ERROR_CTX(InheritCpuset(cur), "set up cpuset cgroup");
     }
@@ -342,7 +346,11 @@ absl::Status Manager::CreateDirs() {
 
 absl::Status Manager::CheckUsable() {
   if (allow_populated_) return absl::OkStatus();
-  ASSIGN_OR_RETURN(std::vector<pid_t> pids, Pids());
+  // A cgroup CreateDirs just made has no processes yet (it can be frozen: a new v1 freezer
+  // cgroup takes its parent's state).
+  ASSIGN_OR_RETURN(
+      std::vector<pid_t> pids,
+      leaves_just_made_ ? absl::StatusOr<std::vector<pid_t>>(std::vector<pid_t>()) : Pids());
   if (!pids.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "container's cgroup is not empty: ", pids.size(), " process(es) found in ", cgroups_path_));

@@ -136,6 +136,8 @@ class Manager {
   Layout layout_ = Layout::kV2;
   std::string container_id_;
   std::string cgroups_path_;  // as resolved (cleaned), for messages and Serialize
+  // Every leaf directory was made by the last CreateDirs (so the cgroup is empty).
+  bool leaves_just_made_ = false;
   std::vector<Dir> dirs_;
   bool allow_populated_ = false;
 };

@@ -80,8 +80,13 @@ class Planner {
   absl::Status Add(absl::string_view controller, absl::string_view file, std::string value,
                    absl::string_view json_path, bool swap_on_einval = false) {
     ASSIGN_OR_RETURN(const Manager::Dir* d, Dir(controller, json_path));
-    if (!CgroupFileExists(d->path, file)) {
-      return NotAvailable(json_path, absl::StrCat("no ", file, " in ", d->path));
+    // Checked once per file: v1 device rules write devices.allow once per rule.
+    std::string file_path = absl::StrCat(d->path, "/", file);
+    if (!existing_files_.contains(file_path)) {
+      if (!CgroupFileExists(d->path, file)) {
+        return NotAvailable(json_path, absl::StrCat("no ", file, " in ", d->path));
+      }
+      existing_files_.insert(std::move(file_path));
     }
     writes_.push_back(
         {d->path, std::string(file), std::move(value), std::string(json_path), swap_on_einval});
@@ -93,6 +98,7 @@ class Planner {
  private:
   const Manager& m_;
   std::set<std::string> checked_;
+  std::set<std::string> existing_files_;
   std::vector<Write> writes_;
 };
 

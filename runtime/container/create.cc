@@ -179,7 +179,9 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   // The parsed document is kept for the state record (exec, update and hooks read it back), so
   // the config is parsed once and never re-encoded.
   json::Value config_doc;
-  ASSIGN_OR_RETURN(spec::Spec spec, spec::LoadConfig(bundle + "/config.json", &config_doc));
+  std::string config_text;
+  ASSIGN_OR_RETURN(spec::Spec spec,
+                   spec::LoadConfig(bundle + "/config.json", &config_doc, &config_text));
   RETURN_IF_ERROR(spec::CheckSupportedOciVersion(spec));
   if (!spec.process) return absl::InvalidArgumentError("process: required to create a container");
   if (!spec.root) return absl::InvalidArgumentError("root: required");
@@ -424,6 +426,7 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   record.annotations = spec.annotations;
   record.systemd_cgroup = g.systemd_cgroup;
   record.config = std::move(config_doc);
+  record.config_text = std::move(config_text);
 
   std::string cgroups_path = spec.linux ? spec.linux->cgroups_path.value_or("") : "";
   ASSIGN_OR_RETURN(tx.cgroup, cgroups::Manager::Create(cgroups_path, opts.id, g.systemd_cgroup));

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "common/file_util.h"
@@ -225,7 +226,14 @@ absl::Status ContainerDir::Save(const ContainerRecord& r) const {
   // into a document first (a create saves three times). Same document as EncodeRecord's.
   std::string text = json::Emit(EncodeRecordFields(r));
   text.pop_back();  // the object's closing '}'
-  absl::StrAppend(&text, ",\"config\":", json::Emit(r.config), "}");
+  // The config's own text, when we have it and it is one object (it parsed, so it is JSON; a
+  // byte-order mark or the like would not embed).
+  absl::string_view raw = absl::StripAsciiWhitespace(r.config_text);
+  if (!raw.empty() && raw.front() == '{' && raw.back() == '}') {
+    absl::StrAppend(&text, ",\"config\":", raw, "}");
+  } else {
+    absl::StrAppend(&text, ",\"config\":", json::Emit(r.config), "}");
+  }
   return WriteFileAtomic(absl::StrCat(path_, "/", kStateFile), text, 0600);
 }
 

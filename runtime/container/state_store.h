@@ -37,6 +37,10 @@ struct ContainerRecord {
   bool systemd_cgroup = false;
   std::vector<std::string> poststop_hooks_json;  // unused placeholder for now
   json::Value config;  // the parsed config.json as given (for exec, hooks, ps view)
+  // When set, the text `config` was parsed from (create: config.json's bytes), which Save
+  // embeds as it is instead of encoding `config` again. Never read back: loaded records have
+  // only `config`.
+  std::string config_text;
 };
 
 json::Value EncodeRecord(const ContainerRecord& r);

@@ -56,6 +56,34 @@ TEST(StateStoreTest, SavedFileIsTheEncodedRecordAndLoadsBack) {
   EXPECT_TRUE(back->cgroup == r.cgroup);
 }
 
+// create hands Save the config's own text: embedded as it is (layout and all), it must load
+// back as the same config, and a text that is not one plain object is encoded instead.
+TEST(StateStoreTest, ConfigTextIsEmbeddedAsItIsAndLoadsBackAsTheConfig) {
+  ::hull::testing::TempDir root{"hull-state"};
+  StateStore store(root.path());
+  auto dir = store.CreateNew("state-test");
+  ASSERT_TRUE(dir.ok()) << dir.status();
+  ContainerRecord r = SampleRecord();
+  r.config_text =
+      "\n  {\"ociVersion\": \"1.3.0\",\n \"process\": {\"args\": [\"/bin/true\", \"\\u00e9\"], "
+      "\"env\": []},\n \"root\": {\"path\": \"rootfs\"}, \"annotations\": {\"k\": \"v\"},"
+      " \"mounts\": []}\n";
+  ASSERT_TRUE(dir->Save(r).ok());
+  auto text = ReadFile(root.path() + "/state-test/state.json");
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_NE(text->find("\"config\":{\"ociVersion\": \"1.3.0\",\n \"process\""), std::string::npos)
+      << *text;
+  auto back = dir->Load();
+  ASSERT_TRUE(back.ok()) << back.status() << "\n" << *text;
+  EXPECT_TRUE(back->config == r.config) << *text;
+
+  r.config_text = "\xef\xbb\xbf{\"ociVersion\":\"9\"}";  // a byte-order mark first: not embedded
+  ASSERT_TRUE(dir->Save(r).ok());
+  back = dir->Load();
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(back->config == r.config);
+}
+
 TEST(StateStoreTest, RecordWithoutConfigSavesNull) {
   ::hull::testing::TempDir root{"hull-state"};
   StateStore store(root.path());

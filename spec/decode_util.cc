@@ -18,6 +18,10 @@ absl::Status Errors::ToStatus(std::string_view what) const {
 }
 
 namespace {
+
+// Debian's Abseil has its own absl::string_view: convert without copying.
+absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
 bool IsIdentifier(std::string_view key) {
   if (key.empty() || std::isdigit(static_cast<unsigned char>(key[0]))) return false;
   for (char c : key) {
@@ -30,14 +34,12 @@ bool IsIdentifier(std::string_view key) {
 std::string Field(std::string_view path, std::string_view key) {
   if (IsIdentifier(key)) {
     if (path.empty()) return std::string(key);
-    return absl::StrCat(std::string(path), ".", std::string(key));
+    return absl::StrCat(AV(path), ".", AV(key));
   }
-  return absl::StrCat(std::string(path), "[", json::Emit(json::Value(key)), "]");
+  return absl::StrCat(AV(path), "[", json::Emit(json::Value(key)), "]");
 }
 
-std::string Index(std::string_view path, size_t i) {
-  return absl::StrCat(std::string(path), "[", i, "]");
-}
+std::string Index(std::string_view path, size_t i) { return absl::StrCat(AV(path), "[", i, "]"); }
 
 std::string Describe(const json::Value& v) {
   switch (v.type()) {

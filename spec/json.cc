@@ -520,6 +520,15 @@ std::string SanitizeUtf8(std::string_view s) {
   return out;
 }
 
+// EmitString of SanitizeUtf8(s), without the copy for the usual valid string.
+void EmitSanitized(std::string_view s, std::string& out) {
+  if (IsValidUtf8(s)) {
+    EmitString(s, out);
+  } else {
+    EmitString(SanitizeUtf8(s), out);
+  }
+}
+
 void Indent(std::string& out, bool pretty, int depth) {
   if (!pretty) return;
   out.push_back('\n');
@@ -556,7 +565,7 @@ void EmitValue(const Value& v, bool pretty, int depth, std::string& out) {
       return;
     }
     case Type::kString:
-      EmitString(SanitizeUtf8(v.as_string()), out);
+      EmitSanitized(v.as_string(), out);
       return;
     case Type::kArray: {
       const Array& a = v.as_array();
@@ -576,7 +585,7 @@ void EmitValue(const Value& v, bool pretty, int depth, std::string& out) {
       for (size_t i = 0; i < o.size(); ++i) {
         if (i > 0) out.push_back(',');
         Indent(out, pretty, depth + 1);
-        EmitString(SanitizeUtf8(o[i].first), out);
+        EmitSanitized(o[i].first, out);
         out += pretty ? ": " : ":";
         EmitValue(o[i].second, pretty, depth + 1, out);
       }

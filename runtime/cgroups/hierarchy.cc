@@ -44,7 +44,20 @@ std::string Unescape(absl::string_view s) {
   return out;
 }
 
-std::set<std::string> AsSet(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
+// The same controllers, in any order (v1 lists are a few names: no sets needed).
+template <class A>
+bool SameControllers(const A& a, const std::vector<std::string>& b) {
+  size_t n = 0;
+  for (const auto& c : a) {
+    if (std::find(b.begin(), b.end(), c) == b.end()) return false;
+    ++n;
+  }
+  return n == b.size();
+}
+
+absl::StatusOr<HostCgroups> BuildFromMounts(const std::vector<CgroupMount>& mounts,
+                                            absl::string_view proc_cgroup,
+                                            absl::string_view unified_root_controllers);
 
 // "/a/b" relative to mount root "/a" -> "/b"; a path outside the root stays as is.
 std::string StripRoot(const std::string& path, const std::string& root) {
@@ -139,6 +152,14 @@ absl::StatusOr<HostCgroups> BuildHostCgroups(absl::string_view mountinfo,
                                              absl::string_view proc_cgroup,
                                              absl::string_view unified_root_controllers) {
   ASSIGN_OR_RETURN(std::vector<CgroupMount> mounts, ParseMountinfo(mountinfo));
+  return BuildFromMounts(mounts, proc_cgroup, unified_root_controllers);
+}
+
+namespace {
+
+absl::StatusOr<HostCgroups> BuildFromMounts(const std::vector<CgroupMount>& mounts,
+                                            absl::string_view proc_cgroup,
+                                            absl::string_view unified_root_controllers) {
   ASSIGN_OR_RETURN(auto own, ParseProcCgroup(proc_cgroup));
   HostCgroups host;
   bool has_v1_controller = false;
@@ -147,7 +168,7 @@ absl::StatusOr<HostCgroups> BuildHostCgroups(absl::string_view mountinfo,
     // preferring the one that shows the hierarchy's root.
     Hierarchy* existing = nullptr;
     for (Hierarchy& h : host.hierarchies) {
-      if (h.unified == m.unified && (m.unified || AsSet(h.controllers) == AsSet(m.controllers))) {
+      if (h.unified == m.unified && (m.unified || SameControllers(h.controllers, m.controllers))) {
         existing = &h;
       }
     }
@@ -185,8 +206,7 @@ absl::StatusOr<HostCgroups> BuildHostCgroups(absl::string_view mountinfo,
     } else {
       for (const auto& [key, p] : own) {
         if (key.empty()) continue;
-        std::vector<std::string> ctrls = absl::StrSplit(key, ',');
-        if (AsSet(ctrls) == AsSet(h.controllers)) path = p;
+        if (SameControllers(absl::StrSplit(key, ','), h.controllers)) path = p;
       }
     }
     h.own_cgroup = path.empty() ? "/" : StripRoot(path, h.mount_root);
@@ -195,6 +215,8 @@ absl::StatusOr<HostCgroups> BuildHostCgroups(absl::string_view mountinfo,
   host.layout = has_v1_controller ? (has_v2 ? Layout::kHybrid : Layout::kV1) : Layout::kV2;
   return host;
 }
+
+}  // namespace
 
 absl::StatusOr<const HostCgroups*> GetHostCgroups() {
   static absl::StatusOr<HostCgroups>* cached = [] {
@@ -210,7 +232,7 @@ absl::StatusOr<const HostCgroups*> GetHostCgroups() {
           break;
         }
       }
-      return BuildHostCgroups(mountinfo, proc_cgroup, unified_ctrls);
+      return BuildFromMounts(mounts, proc_cgroup, unified_ctrls);
     };
     return new absl::StatusOr<HostCgroups>(compute());
   }();

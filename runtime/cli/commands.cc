@@ -6,14 +6,50 @@
 
 namespace hull::cli {
 
+namespace {
+
+// Name -> definition, in `hull help` order. Building a Command builds its flag table (dozens of
+// strings): a run builds only its own (FindCommand), help builds them all.
+struct CommandEntry {
+  std::string_view name;
+  Command (*make)();
+};
+constexpr CommandEntry kCommands[] = {
+    {"checkpoint", CheckpointCommand},
+    {"create", CreateCommand},
+    {"delete", DeleteCommand},
+    {"events", EventsCommand},
+    {"exec", ExecCommand},
+    {"features", FeaturesCommand},
+    {"kill", KillCommand},
+    {"list", ListCommand},
+    {"pause", PauseCommand},
+    {"ps", PsCommand},
+    {"restore", RestoreCommand},
+    {"resume", ResumeCommand},
+    {"run", RunCommand},
+    {"spec", SpecCommand},
+    {"start", StartCommand},
+    {"state", StateCommand},
+    {"update", UpdateCommand},
+};
+
+}  // namespace
+
 const std::vector<Command>& AllCommands() {
-  static const std::vector<Command> commands = {
-      CheckpointCommand(), CreateCommand(), DeleteCommand(), EventsCommand(), ExecCommand(),
-      FeaturesCommand(),   KillCommand(),   ListCommand(),   PauseCommand(),  PsCommand(),
-      RestoreCommand(),    ResumeCommand(), RunCommand(),    SpecCommand(),   StartCommand(),
-      StateCommand(),      UpdateCommand(),
-  };
+  static const std::vector<Command> commands = [] {
+    std::vector<Command> all;
+    for (const CommandEntry& e : kCommands) all.push_back(e.make());
+    return all;
+  }();
   return commands;
+}
+
+std::optional<Command> FindCommand(std::string_view name) {
+  for (const CommandEntry& e : kCommands) {
+    if (e.name == name) return e.make();
+  }
+  return std::nullopt;
 }
 
 int Fail(const absl::Status& status) { return Fail(status.message()); }

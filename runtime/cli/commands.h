@@ -2,7 +2,9 @@
 // its flags, calls the container library and maps the result to an exit code. No syscalls.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -24,7 +26,10 @@ struct Command {
   int (*run)(const Context& ctx, const ParsedArgs& args);
 };
 
+// Every command, in help order.
 const std::vector<Command>& AllCommands();
+// The command called `name` (only that one is built), or nullopt.
+std::optional<Command> FindCommand(std::string_view name);
 
 // Prints the error the runc way (log + stderr) and returns exit code 1.
 int Fail(const absl::Status& status);

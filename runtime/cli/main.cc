@@ -114,10 +114,7 @@ int Main(int argc, char** argv) {
     PrintHelp();
     return 0;
   }
-  const Command* cmd = nullptr;
-  for (const auto& c : AllCommands()) {
-    if (c.name == name) cmd = &c;
-  }
+  std::optional<Command> cmd = FindCommand(name);
   if (!cmd) {
     std::fprintf(stderr, "hull: '%s' is not a hull command\n", name.c_str());
     return 1;

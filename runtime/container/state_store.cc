@@ -89,7 +89,7 @@ absl::Status ValidateContainerId(absl::string_view id) {
 
 namespace {
 
-// The record without its config (see Save).
+// The record without its cgroup and config, the two big parts (see Save).
 json::Value EncodeRecordFields(const ContainerRecord& r) {
   json::Value v;
   v.Set("id", r.id);
@@ -102,8 +102,7 @@ json::Value EncodeRecordFields(const ContainerRecord& r) {
   v.Set("owner", r.owner);
   json::Value ann = json::Object{};
   for (const auto& [k, val] : r.annotations) ann.Set(k, val);
-  v.Set("annotations", ann);
-  v.Set("cgroup", r.cgroup);
+  v.Set("annotations", std::move(ann));
   if (r.exit_code) v.Set("exit_code", static_cast<int64_t>(*r.exit_code));
   if (!r.stopped_at.empty()) v.Set("stopped_at", r.stopped_at);
   v.Set("systemd_cgroup", r.systemd_cgroup);
@@ -114,6 +113,7 @@ json::Value EncodeRecordFields(const ContainerRecord& r) {
 
 json::Value EncodeRecord(const ContainerRecord& r) {
   json::Value v = EncodeRecordFields(r);
+  v.Set("cgroup", r.cgroup);
   v.Set("config", r.config);
   return v;
 }
@@ -222,10 +222,12 @@ absl::StatusOr<ContainerRecord> ContainerDir::Load() const {
 }
 
 absl::Status ContainerDir::Save(const ContainerRecord& r) const {
-  // The config is most of the record: emitted from the record itself rather than deep-copied
-  // into a document first (a create saves three times). Same document as EncodeRecord's.
+  // The cgroup and the config are most of the record: emitted from the record itself rather
+  // than deep-copied into a document first (a create saves three times). Same document as
+  // EncodeRecord's.
   std::string text = json::Emit(EncodeRecordFields(r));
   text.pop_back();  // the object's closing '}'
+  absl::StrAppend(&text, ",\"cgroup\":", json::Emit(r.cgroup));
   // The config's own text, when we have it and it is one object (it parsed, so it is JSON; a
   // byte-order mark or the like would not embed).
   absl::string_view raw = absl::StripAsciiWhitespace(r.config_text);

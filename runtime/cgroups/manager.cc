@@ -175,10 +175,9 @@ absl::StatusOr<std::unique_ptr<Manager>> Manager::Create(std::string_view cgroup
       const std::string base = h.unified ? Parent(h.own_cgroup) : h.own_cgroup;
       d.path = JoinPath(JoinPath(h.mount_point, base), path);
     }
-    d.existed = d.path;
-    while (d.existed.size() > d.mount_point.size() && !PathExists(d.existed)) {
-      d.existed = Parent(d.existed);
-    }
+    // Only the leaf decides what a later `delete` removes (parents stay, see Destroy): one
+    // lookup per hierarchy, not one per level. The parents this create makes are in `created`.
+    d.existed = PathExists(d.path) ? d.path : Parent(d.path);
     if (d.existed.size() < d.mount_point.size()) d.existed = d.mount_point;
     m->dirs_.push_back(std::move(d));
   }

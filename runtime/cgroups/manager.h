@@ -118,9 +118,9 @@ class Manager {
     std::vector<std::string> controllers;  // v1: the hierarchy's; v2: the available ones
     std::string path;                      // absolute directory of the container's cgroup
     std::vector<std::string> created;      // directories we created, outermost first
-    // The deepest directory on the way to `path` that already existed when the Manager was
-    // created (the mount point if none). Everything below it counts as the container's, so a
-    // state serialized before Apply still lets Destroy clean up.
+    // `path` if it already existed when the Manager was created, else its parent. Everything
+    // below it counts as the container's, so a state serialized before Apply still lets Destroy
+    // remove the leaf; the parents a create makes are in `created`.
     std::string existed;
   };
   const std::vector<Dir>& dirs() const { return dirs_; }

@@ -114,11 +114,17 @@ void EnableControllers(const std::string& dir) {
 
 // A new v1 cpuset cgroup starts with empty cpus/mems, and no task can join it until both are
 // set: copy them from the parent.
-absl::Status InheritCpuset(const std::string& dir) {
+absl::Status InheritCpuset(const std::string& dir, const std::string& mount_point) {
   for (absl::string_view file : {"cpuset.cpus", "cpuset.mems"}) {
     ASSIGN_OR_RETURN(std::string cur, ReadCgroupFile(dir, file));
     if (!cur.empty()) continue;
-    ASSIGN_OR_RETURN(std::string parent, ReadCgroupFile(Parent(dir), file));
+    const std::string parent_dir = Parent(dir);
+    ASSIGN_OR_RETURN(std::string parent, ReadCgroupFile(parent_dir, file));
+    if (parent.empty() && parent_dir.size() > mount_point.size()) {
+      // A parent someone else made and left empty: fill it first, from its own parent.
+      RETURN_IF_ERROR(InheritCpuset(parent_dir, mount_point));
+      ASSIGN_OR_RETURN(parent, ReadCgroupFile(parent_dir, file));
+    }
     RETURN_IF_ERROR(WriteCgroupFile(dir, file, parent));
   }
   return absl::OkStatus();
@@ -320,6 +326,25 @@ absl::Status Manager::CreateDirs() {
     RETURN_IF_ERROR(CheckCgroupFs(d.mount_point, d.unified));
     const bool cpuset = !d.unified && std::find(d.controllers.begin(), d.controllers.end(),
                                                 "cpuset") != d.controllers.end();
+    if (!d.unified) {
+      // The usual v1 case, the parent exists (/hull-test for /hull-test/<id>): one mkdir.
+      // A missing parent (ENOENT) takes the walk below.
+      const bool made = mkdir(d.path.c_str(), 0755) == 0;
+      if (made || errno == EEXIST) {
+        if (made && std::find(d.created.begin(), d.created.end(), d.path) == d.created.end()) {
+          d.created.push_back(d.path);
+        }
+        if (!made) leaves_just_made_ = false;
+        if (cpuset) {
+          RETURN_IF_ERROR_CTX(InheritCpuset(d.path, d.mount_point), "set up cpuset cgroup");
+        }
+        continue;
+      }
+      if (errno != ENOENT) {
+        leaves_just_made_ = false;
+        return ErrnoError(absl::StrCat("mkdir ", d.path));
+      }
+    }
     std::string rel = d.path.substr(d.mount_point.size());
     std::string cur = d.mount_point;
     for (absl::string_view part : absl::StrSplit(rel, '/', absl::SkipEmpty())) {
@@ -337,7 +362,7 @@ absl::Status Manager::CreateDirs() {
       } else if (cur == d.path) {
         leaves_just_made_ = false;
       }
-      if (cpuset) RETURN_IF_ERROR_CTX(InheritCpuset(cur), "set up cpuset cgroup");
+      if (cpuset) RETURN_IF_ERROR_CTX(InheritCpuset(cur, d.mount_point), "set up cpuset cgroup");
     }
   }
   return absl::OkStatus();

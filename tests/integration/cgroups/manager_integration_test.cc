@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -63,6 +64,27 @@ TEST_F(CgroupTest, ApplyMovesTheProcessIntoEveryHierarchy) {
   auto pids = manager_->Pids();
   ASSERT_TRUE(pids.ok()) << pids.status();
   EXPECT_THAT(*pids, Contains(child.pid()));
+}
+
+// v1 cpuset: a new cgroup starts with empty cpus/mems and takes no task until they are set. A
+// parent made by someone else (here: by hand) and left empty is filled in on the way.
+TEST_F(CgroupTest, AnEmptyCpusetParentMadeElsewhereIsFilledIn) {
+  std::string mount;
+  for (const auto& d : manager_->dirs()) {
+    if (!d.unified &&
+        std::find(d.controllers.begin(), d.controllers.end(), "cpuset") != d.controllers.end()) {
+      mount = d.mount_point;
+    }
+  }
+  if (mount.empty()) GTEST_SKIP() << "no v1 cpuset hierarchy on this host";
+  mkdir((mount + "/hull-test").c_str(), 0755);
+  ASSERT_EQ(mkdir((mount + parent_).c_str(), 0755), 0) << strerror(errno);
+  ASSERT_EQ(Read(mount + parent_, "cpuset.cpus"), "") << "a new v1 cpuset should start empty";
+  Child child(SleepForever);
+  ASSERT_TRUE(manager_->Apply(child.pid()).ok());
+  EXPECT_NE(Read(mount + parent_, "cpuset.cpus"), "");
+  EXPECT_NE(Read(mount + parent_, "cpuset.mems"), "");
+  EXPECT_EQ(Read(manager_->PathFor("cpuset"), "cpuset.cpus"), Read(mount, "cpuset.cpus"));
 }
 
 TEST_F(CgroupTest, JoiningAPopulatedCgroupNeedsPermission) {

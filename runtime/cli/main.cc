@@ -13,6 +13,7 @@
 #include "runtime/cli/args.h"
 #include "runtime/cli/commands.h"
 #include "runtime/linux/exe_protect.h"
+#include "runtime/linux/netns_ahead.h"
 #include "runtime/linux/seccomp.h"
 
 namespace hull::cli {
@@ -162,5 +163,10 @@ int main(int argc, char** argv, char** envp) {
 #else
   (void)envp;
 #endif
-  return hull::cli::Main(argc, argv);
+  // A network namespace helper started by the entry point (netns_ahead.h): `create` takes it;
+  // for any other command, or when create never got that far, it is reaped here.
+  hull::linux::AdoptNetnsAhead();
+  int code = hull::cli::Main(argc, argv);
+  hull::linux::TakeNetnsAhead().Release();
+  return code;
 }

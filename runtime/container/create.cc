@@ -28,6 +28,7 @@
 #include "runtime/container/sync_channel.h"
 #include "runtime/linux/mounts.h"
 #include "runtime/linux/namespaces.h"
+#include "runtime/linux/netns_ahead.h"
 #include "runtime/linux/process_attrs.h"
 #include "runtime/linux/seccomp.h"
 #include "runtime/linux/syscalls.h"
@@ -360,6 +361,16 @@ absl::StatusOr<CreatedContainer> Create(const Globals& g, const CreateOptions& o
   bool joins_userns = false;
   for (auto& [f, fd] : join) joins_userns = joins_userns || f == CLONE_NEWUSER;
   plan.in_userns = plan.in_userns || joins_userns;
+  // The entry point's helper may have made the network namespace already (netns_ahead.h). It
+  // serves when the config wants a new one that no user namespace (new or joined) must own;
+  // the init joins it instead of unsharing. Otherwise it goes before the init inherits it.
+  linux::NetnsAhead netns_ahead = linux::TakeNetnsAhead();
+  if ((unshare_flags & CLONE_NEWNET) && !plan.in_userns && netns_ahead.valid()) {
+    plan.netns_ahead_socket = netns_ahead.socket();
+    log::Debug(absl::StrCat("network namespace: made ahead by helper ", netns_ahead.helper()));
+  } else {
+    netns_ahead.Release();
+  }
   if (joins_userns && (clone_flags & CLONE_NEWPID)) {
     clone_flags &= ~CLONE_NEWPID;
     plan.late_pidns = true;

@@ -21,6 +21,7 @@
 #include "hooks/hooks.h"
 #include "runtime/linux/console.h"
 #include "runtime/linux/devices.h"
+#include "runtime/linux/netns_ahead.h"
 #include "runtime/linux/process_attrs.h"
 #include "runtime/linux/safe_path.h"
 #include "runtime/linux/syscalls.h"
@@ -90,6 +91,17 @@ absl::StatusOr<HostSetup> ReceiveHostSetup(const InitPlan& plan) {
   return setup;
 }
 
+// When `flags` includes CLONE_NEWNET and a network namespace was made ahead: joins it, and
+// returns `flags` without CLONE_NEWNET. When the helper failed, `flags` is returned as it is,
+// and unshare creates the namespace as it would have without a helper.
+int JoinNetnsMadeAhead(const InitPlan& plan, int flags) {
+  if (!(flags & CLONE_NEWNET) || plan.netns_ahead_socket < 0) return flags;
+  absl::StatusOr<UniqueFd> ns = linux::ReceiveNetnsAhead(plan.netns_ahead_socket);
+  ::close(plan.netns_ahead_socket);
+  if (ns.ok() && ::setns(ns->get(), CLONE_NEWNET) == 0) return flags & ~CLONE_NEWNET;
+  return flags;
+}
+
 // Joins the namespaces to join, then creates the new ones except those in `skip` (made
 // elsewhere).
 absl::Status JoinAndUnshare(const InitPlan& plan, int skip) {
@@ -103,7 +115,8 @@ absl::Status JoinAndUnshare(const InitPlan& plan, int skip) {
     if (::setresgid(0, 0, 0) != 0) return ErrnoError("setresgid(0) in user namespace");
     if (::setresuid(0, 0, 0) != 0) return ErrnoError("setresuid(0) in user namespace");
   }
-  if (int flags = plan.unshare_flags & ~skip; flags && ::unshare(flags) != 0) {
+  if (int flags = JoinNetnsMadeAhead(plan, plan.unshare_flags & ~skip);
+      flags && ::unshare(flags) != 0) {
     return ErrnoError("create namespaces (unshare)");
   }
   if (plan.new_timens) {
@@ -195,7 +208,9 @@ absl::Status SetupAndWait(const InitPlan& plan) {
     RETURN_IF_ERROR(JoinAndUnshare(plan, /*skip=*/CLONE_NEWCGROUP));
   } else {
     const int early = EarlyUnshareFlags(plan);
-    if (early && ::unshare(early) != 0) return ErrnoError("create namespaces (unshare)");
+    if (int flags = JoinNetnsMadeAhead(plan, early); flags && ::unshare(flags) != 0) {
+      return ErrnoError("create namespaces (unshare)");
+    }
     ASSIGN_OR_RETURN(host, ReceiveHostSetup(plan));
     RETURN_IF_ERROR(ReceiveGo(plan));
     RETURN_IF_ERROR(JoinAndUnshare(plan, /*skip=*/early));

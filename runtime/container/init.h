@@ -29,6 +29,9 @@ struct InitPlan {
   // A user namespace was created (clone) or joined: switch to its root after joining.
   bool in_userns = false;
   int unshare_flags = 0;  // namespaces the child creates itself after joining
+  // The socket on which the entry point's helper sends a network namespace made ahead
+  // (netns_ahead.h): joined instead of unsharing CLONE_NEWNET, which stays the fallback.
+  int netns_ahead_socket = -1;
   bool new_timens = false;
   // A new pid namespace with a joined user namespace: it must be owned by that user namespace
   // (or proc cannot be mounted), so it is made after setns (unshare) and the real init is

@@ -6,7 +6,8 @@
 // IPv6 state). The init used to do it first thing, on the critical path, while the second CPU
 // sat idle through hull's own exec and C library start (~0.5 ms). Now, for `create` and `run`,
 // the ELF entry point (exe_protect_entry.cc, before libc) reads config.json, and when it asks for
-// a new network namespace without a user namespace, forks a helper that creates one and sends
+// a new network namespace without a user namespace, starts a helper (CLONE_VM, raw system
+// calls) that creates one and sends
 // its fd over a socket. main() adopts the helper (AdoptNetnsAhead); `create` hands the socket to
 // the init when the real, parsed config confirms the namespace is wanted, and the init joins it
 // with setns instead of calling unshare. In every other case the socket is closed and the helper

@@ -101,6 +101,7 @@ HULL_PRE_LIBC long ReadConfig(const char* bundle) {
   for (const char* f = "config.json"; *f != '\0'; ++f) g_config_path[n++] = *f;
   g_config_path[n] = '\0';
   struct stat st;
+  st.st_mode = 0;  // the compiler cannot see the kernel write it
   if (Syscall(SYS_newfstatat, AT_FDCWD, Arg(g_config_path), Arg(&st), 0) != 0 ||
       !S_ISREG(st.st_mode)) {
     return -1;
@@ -250,6 +251,7 @@ extern "C" HULL_NO_INSTRUMENTATION __attribute__((used, noinline)) void hull_ear
   long mnt = -1;
   long exe = Syscall(SYS_open, Arg(kSelfExe), O_PATH | O_CLOEXEC);
   struct statfs sfs;
+  sfs.f_flags = 0;
   long r = exe >= 0 ? Syscall(SYS_fstatfs, exe, Arg(&sfs)) : -1;
   if (exe >= 0) Syscall(SYS_close, exe);
   if (r != 0 || !(sfs.f_flags & ST_RDONLY)) {  // not already read-only

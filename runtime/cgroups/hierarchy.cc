@@ -55,10 +55,6 @@ bool SameControllers(const A& a, const std::vector<std::string>& b) {
   return n == b.size();
 }
 
-absl::StatusOr<HostCgroups> BuildFromMounts(const std::vector<CgroupMount>& mounts,
-                                            absl::string_view proc_cgroup,
-                                            absl::string_view unified_root_controllers);
-
 // "/a/b" relative to mount root "/a" -> "/b"; a path outside the root stays as is.
 std::string StripRoot(const std::string& path, const std::string& root) {
   if (root == "/" || root.empty()) return path;
@@ -148,13 +144,6 @@ const Hierarchy* HostCgroups::Unified() const {
   return nullptr;
 }
 
-absl::StatusOr<HostCgroups> BuildHostCgroups(absl::string_view mountinfo,
-                                             absl::string_view proc_cgroup,
-                                             absl::string_view unified_root_controllers) {
-  ASSIGN_OR_RETURN(std::vector<CgroupMount> mounts, ParseMountinfo(mountinfo));
-  return BuildFromMounts(mounts, proc_cgroup, unified_root_controllers);
-}
-
 namespace {
 
 absl::StatusOr<HostCgroups> BuildFromMounts(const std::vector<CgroupMount>& mounts,
@@ -217,6 +206,13 @@ absl::StatusOr<HostCgroups> BuildFromMounts(const std::vector<CgroupMount>& moun
 }
 
 }  // namespace
+
+absl::StatusOr<HostCgroups> BuildHostCgroups(absl::string_view mountinfo,
+                                             absl::string_view proc_cgroup,
+                                             absl::string_view unified_root_controllers) {
+  ASSIGN_OR_RETURN(std::vector<CgroupMount> mounts, ParseMountinfo(mountinfo));
+  return BuildFromMounts(mounts, proc_cgroup, unified_root_controllers);
+}
 
 absl::StatusOr<const HostCgroups*> GetHostCgroups() {
   static absl::StatusOr<HostCgroups>* cached = [] {

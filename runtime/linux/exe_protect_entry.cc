@@ -166,17 +166,17 @@ HULL_PRE_LIBC char* PutDecimal(char* out, long v) {
   return out;
 }
 
-HULL_PRE_LIBC bool HasHullNetnsAhead(char** envp) {
-  for (char** e = envp; *e != nullptr; ++e) {
-    if (AfterPrefix(*e, "HULL_NETNS_AHEAD=") != nullptr) return true;
-  }
-  return false;
+// Is `entry` HULL_NETNS_AHEAD=...?
+HULL_PRE_LIBC bool IsNetnsAheadEntry(const char* entry) {
+  const char* rest = AfterPrefix(entry, hull::linux::kNetnsAheadEnv);
+  return rest != nullptr && *rest == '=';
 }
 
 // For `create` and `run` whose config asks for a new network namespace (and no user
-// namespace): forks the helper. Returns the environment for the re-exec: `envp` plus
-// HULL_NETNS_AHEAD, "<socket>,<pid>" or "-" for no helper (`envp` as it is when not one of
-// those commands, or when it is too large to copy).
+// namespace): starts the helper. Returns the environment for the re-exec: `envp` plus
+// HULL_NETNS_AHEAD, "<socket>,<pid>" or "-" for no helper. `envp` as it is when not one of those
+// commands, when it is too large to copy, or when it already has HULL_NETNS_AHEAD: then the
+// image that re-executed us has decided.
 HULL_PRE_LIBC char** StartNetnsHelper(long argc, char** argv, char** envp) {
   long command = 0;
   for (long i = 1; i < argc && command == 0; ++i) {
@@ -185,14 +185,16 @@ HULL_PRE_LIBC char** StartNetnsHelper(long argc, char** argv, char** envp) {
   if (command == 0) return envp;
   long n_env = 0;
   for (char** e = envp; *e != nullptr; ++e) {
-    if (AfterPrefix(*e, "HULL_NETNS_AHEAD=") == nullptr) {
-      if (n_env == kEnvMax) return envp;
-      g_envp[n_env++] = *e;
-    }
+    if (IsNetnsAheadEntry(*e) || n_env == kEnvMax) return envp;
+    g_envp[n_env++] = *e;
   }
-  static char kNoHelper[] = "HULL_NETNS_AHEAD=-";
-  g_envp[n_env] = kNoHelper;
+  g_envp[n_env] = g_env_entry;
   g_envp[n_env + 1] = nullptr;
+  char* value = g_env_entry;
+  for (const char* p = hull::linux::kNetnsAheadEnv; *p != '\0'; ++p) *value++ = *p;
+  *value++ = '=';
+  value[0] = '-';  // no helper, until one runs
+  value[1] = '\0';
   long len = ReadConfig(BundleArg(argc, argv, command));
   if (len <= 0 || len >= kConfigMax ||
       !hull::linux::netns_scan::WantsNewNetnsWithoutUserns(g_config, len)) {
@@ -218,14 +220,10 @@ HULL_PRE_LIBC char** StartNetnsHelper(long argc, char** argv, char** envp) {
   }
   hull_netns_ahead_socket = sv[0];
   hull_netns_ahead_pid = static_cast<int>(pid);
-  char* out = g_env_entry;
-  for (const char* p = "HULL_NETNS_AHEAD="; *p != '\0'; ++p) *out++ = *p;
-  out = PutDecimal(out, sv[0]);
-  *out++ = ',';
-  out = PutDecimal(out, pid);
-  *out = '\0';
-  g_envp[n_env++] = g_env_entry;
-  g_envp[n_env] = nullptr;
+  value = PutDecimal(value, sv[0]);
+  *value++ = ',';
+  value = PutDecimal(value, pid);
+  *value = '\0';
   return g_envp;
 }
 
@@ -269,7 +267,7 @@ extern "C" HULL_NO_INSTRUMENTATION __attribute__((used, noinline)) void hull_ear
   // after open_tree on purpose: its copy of `mnt` is then the last one, so the RCU grace period
   // that dissolving the detached mount waits for is spent by the helper's exit, not by our
   // execveat.
-  char** exec_envp = HasHullNetnsAhead(envp) ? envp : StartNetnsHelper(argc, argv, envp);
+  char** exec_envp = StartNetnsHelper(argc, argv, envp);
   if (mnt < 0) return;  // read-only already, or no way to make it so: start normally
   // The helper's socket crosses the re-exec; the new image sets FD_CLOEXEC on it again.
   if (hull_netns_ahead_socket >= 0) Syscall(SYS_fcntl, hull_netns_ahead_socket, F_SETFD, 0);

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <linux/nsfs.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,17 +41,8 @@ ino_t OwnerUsernsOf(const std::string& ns_path) {
   return ino;
 }
 
-class NetnsAheadTest : public HullTest {
+class NetnsAheadTest : public SubreaperTest {
  protected:
-  // As containerd's shim and conmon are: orphans of hull (an unreaped helper) come to us.
-  void SetUp() override {
-    HullTest::SetUp();
-    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
-  }
-  void TearDown() override {
-    HullTest::TearDown();
-    ::prctl(PR_SET_CHILD_SUBREAPER, 0);
-  }
   // Children of ours that hull left behind (reaped here): none after any hull command.
   int OrphansReaped() {
     int n = 0;

@@ -2,7 +2,6 @@
 // clean, and many hull processes working in parallel never corrupt the state.
 #include <dirent.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -58,17 +57,11 @@ std::vector<pid_t> LiveChildrenAfter(int timeout_ms) {
   }
 }
 
-class RobustnessTest : public HullTest {
+class RobustnessTest : public SubreaperTest {
  protected:
-  void SetUp() override {
-    HullTest::SetUp();
-    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
-  }
-  void TearDown() override {
-    HullTest::TearDown();
+  void HandleLeftoverChildren() override {
     for (pid_t p : LiveChildrenAfter(0)) ::kill(p, SIGKILL);
     LiveChildrenAfter(2000);
-    ::prctl(PR_SET_CHILD_SUBREAPER, 0);
   }
   bool StateDirExists(const std::string& id) {
     struct stat st;

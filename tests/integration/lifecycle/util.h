@@ -3,6 +3,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/prctl.h>
 
 #include <string>
 
@@ -57,5 +58,22 @@ inline bool PidAlive(pid_t pid) {
   size_t close = stat.rfind(')');
   return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
 }
+
+// A HullTest that is a child subreaper, as containerd's shim and conmon are: whatever hull
+// leaves behind (the init of a killed create, an unreaped helper) is reparented to the test.
+class SubreaperTest : public HullTest {
+ protected:
+  void SetUp() override {
+    HullTest::SetUp();
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  }
+  void TearDown() override {
+    HullTest::TearDown();
+    HandleLeftoverChildren();
+    ::prctl(PR_SET_CHILD_SUBREAPER, 0);
+  }
+  // Called after the fixture's cleanup, while still the subreaper.
+  virtual void HandleLeftoverChildren() {}
+};
 
 }  // namespace hull::lifecycle_test
